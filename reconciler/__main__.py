@@ -1,0 +1,5 @@
+"""``python -m reconciler`` runs the ``peerconn`` command line."""
+
+from reconciler.cli import main
+
+raise SystemExit(main())

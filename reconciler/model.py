@@ -1,0 +1,244 @@
+"""Frozen domain values shared by the client, the manifest loader, the planner and the executor.
+
+Owns: the live view of a peering connection (``PeerConn``, decoded by the client from BCE's
+JSON), the desired state read from manifests (``DesiredConnection``, ``DesiredAcceptance``),
+and the identity of a connection (``PairKey``). Pure data: no I/O, no HTTP, no YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+MANAGED_BY_TAG = "managed-by"
+MANAGED_BY_VALUE = "peerconn"
+STACK_TAG = "peerconn-stack"
+
+RESERVATION_LENGTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36)
+REGIONS = ("bj", "bd", "gz", "su", "fsh", "fwh", "hkg", "sin", "cd", "yq")
+
+
+class Status(StrEnum):
+    CREATING = "creating"
+    CONSULTING = "consulting"
+    CONSULT_FAILED = "consult_failed"
+    ACTIVE = "active"
+    DOWN = "down"
+    STARTING = "starting"
+    STOPPING = "stopping"
+    DELETING = "deleting"
+    DELETED = "deleted"
+    EXPIRED = "expired"
+    ERROR = "error"
+    UPDATING = "updating"
+
+
+FAILED_STATUSES = frozenset({"consult_failed", "expired", "error", "down"})
+GONE_STATUSES = frozenset({"deleted", "deleting"})
+
+
+class DnsStatus(StrEnum):
+    CLOSE = "close"
+    WAIT = "wait"
+    SYNCING = "syncing"
+    OPEN = "open"
+    CLOSING = "closing"
+
+
+class Role(StrEnum):
+    INITIATOR = "initiator"
+    ACCEPTOR = "acceptor"
+
+
+def dns_sync_from_status(dns_status: str) -> bool:
+    """BCE's dnsStatus as the boolean users declare (the Terraform provider's rule)."""
+    return dns_status not in ("close", "closing", "")
+
+
+def normalise_payment_timing(value: str) -> str:
+    low = value.strip().lower()
+    if low == "prepaid":
+        return "Prepaid"
+    if low == "postpaid":
+        return "Postpaid"
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PairKey:
+    """A connection's identity: BCE allows one connection per unordered VPC pair."""
+
+    vpc_a: str
+    vpc_b: str
+
+    @classmethod
+    def of(cls, one: str, other: str) -> PairKey:
+        a, b = sorted((one, other))
+        return cls(a, b)
+
+    def __str__(self) -> str:
+        return f"{self.vpc_a}<->{self.vpc_b}"
+
+
+@dataclass(frozen=True, slots=True)
+class PeerConn:
+    """A peering connection as BCE returns it, seen from one end (``role``)."""
+
+    peer_conn_id: str
+    role: str = ""
+    status: str = ""
+    bandwidth_in_mbps: int = 0
+    description: str = ""
+    local_if_id: str = ""
+    local_if_name: str = ""
+    local_vpc_id: str = ""
+    local_region: str = ""
+    peer_vpc_id: str = ""
+    peer_region: str = ""
+    peer_account_id: str = ""
+    payment_timing: str = ""
+    dns_status: str = ""
+    created_time: str = ""
+    expired_time: str = ""
+    tags: tuple[tuple[str, str], ...] = ()
+    delete_protect: bool = False
+
+    @property
+    def pair(self) -> PairKey:
+        return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
+
+    @property
+    def tag_map(self) -> dict[str, str]:
+        return dict(self.tags)
+
+    @property
+    def dns_sync(self) -> bool:
+        return dns_sync_from_status(self.dns_status)
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One page of ``GET /v1/peerconn``."""
+
+    peer_conns: tuple[PeerConn, ...]
+    marker: str = ""
+    is_truncated: bool = False
+    next_marker: str = ""
+    max_keys: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    payment_timing: str = "Postpaid"
+    reservation_length: int | None = None
+    reservation_time_unit: str = "month"
+    renew_within_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a manifest entry was declared (for diagnostics)."""
+
+    file: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    prevent_destroy: bool = False
+    ignore_changes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredConnection:
+    """A connection this account initiates, as declared (defaults already merged).
+
+    ``declared`` names the attributes the manifest set (after defaults); only those are
+    compared with the live connection, so server-side values never show as drift.
+    """
+
+    stack: str
+    name: str
+    region: str
+    profile: str | None
+    local_vpc_id: str
+    peer_vpc_id: str
+    peer_region: str
+    bandwidth_in_mbps: int
+    peer_account_id: str | None = None
+    local_if_name: str | None = None
+    peer_if_name: str | None = None
+    description: str | None = None
+    dns_sync: bool | None = None
+    delete_protect: bool | None = None
+    billing: Billing = field(default_factory=Billing)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    ensure: str = "present"
+    declared: frozenset[str] = frozenset()
+    source: Source | None = None
+
+    @property
+    def pair(self) -> PairKey:
+        return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredAcceptance:
+    """This account's side of a connection another account initiates."""
+
+    stack: str
+    name: str
+    region: str
+    profile: str | None
+    local_vpc_id: str
+    peer_vpc_id: str
+    peer_account_id: str | None = None
+    accept: bool = True
+    dns_sync: bool | None = None
+    local_if_name: str | None = None
+    description: str | None = None
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    declared: frozenset[str] = frozenset()
+    source: Source | None = None
+
+    @property
+    def pair(self) -> PairKey:
+        return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
+
+
+@dataclass(frozen=True, slots=True)
+class StackManifest:
+    """One manifest file after validation."""
+
+    stack: str
+    region: str
+    profile: str | None
+    prune: bool
+    file: str
+    connections: tuple[DesiredConnection, ...] = ()
+    acceptances: tuple[DesiredAcceptance, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """Everything the manifests of one run ask for."""
+
+    manifests: tuple[StackManifest, ...] = ()
+
+    @property
+    def connections(self) -> tuple[DesiredConnection, ...]:
+        return tuple(c for m in self.manifests for c in m.connections)
+
+    @property
+    def acceptances(self) -> tuple[DesiredAcceptance, ...]:
+        return tuple(a for m in self.manifests for a in m.acceptances)
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        return tuple(sorted({m.stack for m in self.manifests}))
