@@ -1,0 +1,99 @@
+"""Live state as the planner sees it: the views of peering connections read by list calls.
+
+Owns: ``Context`` (which account profile and region a view was read through), ``LiveState``
+(an index of views by local VPC and pair) and ``live_basis`` (the live fields a change relies
+on, fingerprinted into the plan and re-checked by apply). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.model import GONE_STATUSES, PairKey, PeerConn
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """An account (credentials profile; None = environment/default) at one regional endpoint."""
+
+    profile: str | None
+    region: str
+
+    def __str__(self) -> str:
+        return f"{self.profile or 'default'}@{self.region}"
+
+
+class LiveState:
+    """Views of live connections, each as seen from the end whose VPC was listed."""
+
+    def __init__(
+        self,
+        views: Iterable[tuple[Context, PeerConn]] = (),
+        *,
+        complete: Iterable[Context] = (),
+    ):
+        self._views: list[tuple[Context, PeerConn]] = []
+        self._by_end: dict[tuple[Context, str, PairKey], PeerConn] = {}
+        self.complete: frozenset[Context] = frozenset(complete)
+        for ctx, view in views:
+            self.add(ctx, view)
+
+    def add(self, ctx: Context, view: PeerConn) -> None:
+        key = (ctx, view.local_vpc_id, view.pair)
+        if key in self._by_end:
+            return
+        self._views.append((ctx, view))
+        self._by_end[key] = view
+
+    def end(self, ctx: Context, local_vpc_id: str, peer_vpc_id: str) -> PeerConn | None:
+        """The live connection for the pair as seen from ``local_vpc_id``; gone ones excluded."""
+        view = self._by_end.get((ctx, local_vpc_id, PairKey.of(local_vpc_id, peer_vpc_id)))
+        if view is None or view.status in GONE_STATUSES:
+            return None
+        return view
+
+    def deleting(self, ctx: Context, local_vpc_id: str, peer_vpc_id: str) -> PeerConn | None:
+        view = self._by_end.get((ctx, local_vpc_id, PairKey.of(local_vpc_id, peer_vpc_id)))
+        return view if view is not None and view.status == "deleting" else None
+
+    def views(self, ctx: Context | None = None) -> list[PeerConn]:
+        return [v for c, v in self._views if ctx is None or c == ctx]
+
+    def count_on_vpc(self, ctx: Context, vpc_id: str) -> int:
+        return sum(
+            1
+            for (c, local, _), v in self._by_end.items()
+            if c == ctx and local == vpc_id and v.status not in GONE_STATUSES
+        )
+
+
+def _view_value(view: PeerConn, key: str) -> Any:
+    if key == "dns_sync":
+        return view.dns_sync
+    if key == "tags":
+        return dict(view.tags)
+    return getattr(view, key)
+
+
+def live_basis(
+    view: PeerConn | None, keys: Iterable[str], peer_view: PeerConn | None = None
+) -> dict[str, Any]:
+    """The live fields (by manifest attribute name) a change relied on.
+
+    ``peer_if_name`` is the other end's ``localIfName``, read from ``peer_view``.
+    """
+    if view is None:
+        return {"exists": False}
+    out: dict[str, Any] = {"exists": True, "peer_conn_id": view.peer_conn_id}
+    for key in sorted(set(keys)):
+        if key == "peer_if_name":
+            out[key] = peer_view.local_if_name if peer_view is not None else None
+        else:
+            out[key] = _view_value(view, key)
+    return out
+
+
+def basis_keys(basis: Mapping[str, Any]) -> list[str]:
+    return [k for k in basis if k not in ("exists", "peer_conn_id")]

@@ -1,0 +1,67 @@
+"""Live state through list calls.
+
+Owns: deciding which (account, region, VPC) lists a run needs, reading them with paginated
+``GET /v1/peerconn?vpcId=...`` calls in parallel (bounded), and assembling a ``LiveState``.
+Only list calls: every field the planner compares is on the list item, so no detail ``get``
+is needed (the one field a list item lacks for our purpose, the other end's ``localIfName``,
+is read from the other VPC's own list). If any page fails the whole observation fails: a plan
+is never made from an incomplete view. Must not decide anything about changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+from reconciler.live import Context, LiveState
+from reconciler.model import DesiredState, PeerConn
+
+
+class Lister(Protocol):
+    def list_all(self, *, vpc_id: str | None = None, page_size: int = 1000) -> Iterator[PeerConn]:
+        ...
+
+
+ApiFor = Callable[[Context], Lister]
+
+
+@dataclass(frozen=True, slots=True)
+class ListJob:
+    """One paginated list: a VPC's connections, or (vpc_id None) the whole account's."""
+
+    ctx: Context
+    vpc_id: str | None
+
+
+def jobs_for(desired: DesiredState) -> list[ListJob]:
+    jobs: dict[ListJob, None] = {}
+    for conn in desired.connections:
+        ctx = Context(conn.profile, conn.region)
+        jobs[ListJob(ctx, conn.local_vpc_id)] = None
+        if conn.peer_account_id is None and conn.peer_if_name is not None:
+            jobs[ListJob(Context(conn.profile, conn.peer_region), conn.peer_vpc_id)] = None
+    for acc in desired.acceptances:
+        jobs[ListJob(Context(acc.profile, acc.region), acc.local_vpc_id)] = None
+    for manifest in desired.manifests:
+        if manifest.prune:
+            jobs[ListJob(Context(manifest.profile, manifest.region), None)] = None
+    return list(jobs)
+
+
+def observe(jobs: Iterable[ListJob], api_for: ApiFor, *, parallelism: int = 10,
+            page_size: int = 1000) -> LiveState:
+    """Run every list job; any failure propagates (ApiError) and no state is returned."""
+    job_list = list(jobs)
+
+    def run(job: ListJob) -> list[PeerConn]:
+        return list(api_for(job.ctx).list_all(vpc_id=job.vpc_id, page_size=page_size))
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        results = list(pool.map(run, job_list))
+    live = LiveState(complete=[j.ctx for j in job_list if j.vpc_id is None])
+    for job, views in zip(job_list, results, strict=True):
+        for view in views:
+            live.add(job.ctx, view)
+    return live

@@ -1,0 +1,162 @@
+"""The API steps behind each change, in PRODUCT.md §4 order, with deterministic tokens. Pure.
+
+Owns: translating a decided change into ``Step`` values (operation, arguments, the account and
+end it runs on, what to wait for) and giving each its clientToken (``tokens``). The planner
+decides *whether*; this module decides *which calls*.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.diffing import ConnectionDiff
+from reconciler.live import Context
+from reconciler.model import (
+    MANAGED_BY_TAG,
+    MANAGED_BY_VALUE,
+    STACK_TAG,
+    DesiredAcceptance,
+    DesiredConnection,
+    PeerConn,
+)
+from reconciler.plan import OP_ORDER, Op, Step, Wait
+from reconciler.tokens import client_token
+
+
+class StepBuilder:
+    def __init__(self, day: str):
+        self.day = day
+
+    def _step(self, op: Op, identity: Any, params: dict[str, Any], before: Any, *,
+              profile: str | None, region: str, vpc_id: str, peer_conn_id: str | None,
+              wait: Wait = Wait.NONE, reason: str = "") -> Step:
+        token = client_token(op.value, identity, params, before, self.day)
+        return Step(op=op, client_token=token, profile=profile, region=region, vpc_id=vpc_id,
+                    peer_conn_id=peer_conn_id, params=params, wait=wait, reason=reason)
+
+    # ----------------------------------------------------------- connections
+    def create(self, conn: DesiredConnection, replaces: PeerConn | None) -> tuple[Step, ...]:
+        tags = {**dict(conn.tags), MANAGED_BY_TAG: MANAGED_BY_VALUE, STACK_TAG: conn.stack}
+        billing: dict[str, Any] = {"payment_timing": conn.billing.payment_timing}
+        if conn.billing.payment_timing == "Prepaid":
+            billing["reservation_length"] = conn.billing.reservation_length or 1
+            billing["reservation_time_unit"] = "Month"
+        params: dict[str, Any] = {
+            "bandwidth_in_mbps": conn.bandwidth_in_mbps,
+            "local_vpc_id": conn.local_vpc_id,
+            "peer_vpc_id": conn.peer_vpc_id,
+            "peer_region": conn.peer_region,
+            "billing": billing,
+            "tags": dict(sorted(tags.items())),
+        }
+        for name in ("description", "local_if_name", "peer_account_id", "peer_if_name",
+                     "delete_protect"):
+            value = getattr(conn, name)
+            if value is not None:
+                params[name] = value
+        identity = [conn.stack, conn.profile, conn.region, conn.local_vpc_id, conn.peer_vpc_id]
+        cross = conn.peer_account_id is not None
+        steps = [self._step(Op.CREATE, identity, params,
+                            replaces.peer_conn_id if replaces else None,
+                            profile=conn.profile, region=conn.region, vpc_id=conn.local_vpc_id,
+                            peer_conn_id=None, wait=Wait.CONSULTING if cross else Wait.ACTIVE,
+                            reason="create the connection with its tags")]
+        if conn.dns_sync and not cross:
+            steps.append(self._step(Op.OPEN_DNS, identity, {"role": "initiator"}, "new",
+                                    profile=conn.profile, region=conn.region,
+                                    vpc_id=conn.local_vpc_id, peer_conn_id=None,
+                                    wait=Wait.DNS_OPEN, reason="dns_sync: true"))
+        return tuple(steps)
+
+    def release(self, conn: DesiredConnection, view: PeerConn) -> tuple[Step, ...]:
+        return self._release(Context(conn.profile, conn.region), view)
+
+    def prune(self, ctx: Context, view: PeerConn) -> tuple[Step, ...]:
+        return self._release(ctx, view)
+
+    def _release(self, ctx: Context, view: PeerConn) -> tuple[Step, ...]:
+        where: dict[str, Any] = {"profile": ctx.profile, "region": ctx.region, "vpc_id": view.local_vpc_id,
+                 "peer_conn_id": view.peer_conn_id}
+        steps = []
+        if view.delete_protect:
+            steps.append(self._step(Op.PROTECT_OFF, view.peer_conn_id, {"delete_protect": False},
+                                    True, reason="release protection off before release",
+                                    **where))
+        steps.append(self._step(Op.RELEASE, view.peer_conn_id, {}, view.status,
+                                wait=Wait.GONE, reason="release", **where))
+        return tuple(steps)
+
+    def update(self, conn: DesiredConnection, view: PeerConn,
+               diff: ConnectionDiff) -> tuple[Step, ...]:
+        where: dict[str, Any] = {"profile": conn.profile, "region": conn.region, "vpc_id": conn.local_vpc_id,
+                 "peer_conn_id": view.peer_conn_id}
+        steps = self._end_steps(view, diff, where)
+        if diff.has("bandwidth_in_mbps"):
+            steps.append(self._step(Op.RESIZE, view.peer_conn_id,
+                                    {"new_bandwidth_in_mbps": diff.target("bandwidth_in_mbps")},
+                                    view.bandwidth_in_mbps, wait=Wait.ACTIVE,
+                                    reason="bandwidth_in_mbps", **where))
+        if diff.has("peer_if_name"):
+            steps.append(self._step(Op.UPDATE, [view.peer_conn_id, "peer-end"],
+                                    {"local_if_name": diff.target("peer_if_name"),
+                                     "end": "acceptor"}, None,
+                                    profile=conn.profile, region=conn.peer_region,
+                                    vpc_id=conn.peer_vpc_id, peer_conn_id=view.peer_conn_id,
+                                    reason="peer_if_name (the acceptor's end)"))
+        if diff.has("expired_time"):
+            steps.append(self._step(Op.RENEW, view.peer_conn_id,
+                                    {"reservation_length": conn.billing.reservation_length or 1,
+                                     "reservation_time_unit": "Month"},
+                                    view.expired_time, reason="renewal window", **where))
+        if diff.has("delete_protect"):
+            on = bool(diff.target("delete_protect"))
+            steps.append(self._step(Op.PROTECT_ON if on else Op.PROTECT_OFF, view.peer_conn_id,
+                                    {"delete_protect": on}, not on, reason="delete_protect",
+                                    **where))
+        return tuple(sorted(steps, key=lambda s: OP_ORDER[s.op]))
+
+    def _end_steps(self, view: PeerConn, diff: ConnectionDiff,
+                   where: dict[str, Any]) -> list[Step]:
+        """Update and DNS steps on the caller's own end of the connection."""
+        steps = []
+        attrs = {n: diff.target(n) for n in ("local_if_name", "description") if diff.has(n)}
+        if attrs:
+            params = {"local_if_id": view.local_if_id, **attrs}
+            before = {n: getattr(view, n) for n in attrs}
+            steps.append(self._step(Op.UPDATE, view.peer_conn_id, params, before,
+                                    reason=", ".join(sorted(attrs)), **where))
+        if diff.has("dns_sync"):
+            on = bool(diff.target("dns_sync"))
+            steps.append(self._step(Op.OPEN_DNS if on else Op.CLOSE_DNS, view.peer_conn_id,
+                                    {"role": view.role or "initiator"}, view.dns_status,
+                                    wait=Wait.DNS_OPEN if on else Wait.DNS_CLOSE,
+                                    reason="dns_sync", **where))
+        return steps
+
+    # ----------------------------------------------------------- acceptances
+    def answer(self, acc: DesiredAcceptance, view: PeerConn | None, *,
+               after_create: bool) -> tuple[Step, ...]:
+        identity = [acc.stack, acc.profile, acc.region, acc.local_vpc_id, acc.peer_vpc_id]
+        where: dict[str, Any] = {"profile": acc.profile, "region": acc.region, "vpc_id": acc.local_vpc_id,
+                 "peer_conn_id": view.peer_conn_id if view else None}
+        if not acc.accept:
+            return (self._step(Op.REJECT, identity, {}, "consulting", reason="accept: false",
+                               **where),)
+        steps = [self._step(Op.ACCEPT, identity, {}, "consulting", wait=Wait.ACTIVE,
+                            reason="accept: true", **where)]
+        attrs = {n: getattr(acc, n) for n in ("local_if_name", "description")
+                 if getattr(acc, n) is not None}
+        if attrs:
+            params = {"local_if_id": view.local_if_id if view else None, **attrs}
+            steps.append(self._step(Op.UPDATE, identity, params, "accepted",
+                                    reason=", ".join(sorted(attrs)), **where))
+        if acc.dns_sync:
+            steps.append(self._step(Op.OPEN_DNS, identity, {"role": "acceptor"}, "accepted",
+                                    wait=Wait.DNS_OPEN, reason="dns_sync: true", **where))
+        return tuple(steps)
+
+    def acceptor_update(self, acc: DesiredAcceptance, view: PeerConn,
+                        diff: ConnectionDiff) -> tuple[Step, ...]:
+        where: dict[str, Any] = {"profile": acc.profile, "region": acc.region, "vpc_id": acc.local_vpc_id,
+                 "peer_conn_id": view.peer_conn_id}
+        return tuple(self._end_steps(view, diff, where))

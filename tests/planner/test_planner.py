@@ -1,0 +1,316 @@
+"""Table-driven tests of the pure planner: every change kind, rule and ordering case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from reconciler.errors import UserError
+from reconciler.live import LiveState
+from reconciler.plan import ChangeKind, Op, Wait
+from reconciler.planner import Limits, build_plan
+from tests.planner.conftest import (
+    CTX,
+    NOW,
+    PARTNER,
+    Billing,
+    Lifecycle,
+    acceptance,
+    conn,
+    live,
+    state,
+    view,
+)
+
+
+def plan_of(*entries, views=(), prune=False, **kw):
+    lv = views if isinstance(views, LiveState) else live(*views)
+    return build_plan(state(*entries, prune=prune), lv, now=NOW, **kw)
+
+
+def ops(change):
+    return [s.op for s in change.steps]
+
+
+# ------------------------------------------------------------------ change kinds
+
+@pytest.mark.parametrize(
+    ("entry", "views", "kind", "expected_ops"),
+    [
+        pytest.param(conn(), [], ChangeKind.CREATE, [Op.CREATE], id="create-when-pair-absent"),
+        pytest.param(conn(dns_sync=True), [], ChangeKind.CREATE, [Op.CREATE, Op.OPEN_DNS],
+                     id="create-then-open-dns"),
+        pytest.param(conn(bandwidth_in_mbps=200), [view()], ChangeKind.UPDATE, [Op.RESIZE],
+                     id="resize-when-bandwidth-differs"),
+        pytest.param(conn(description="new"), [view(description="old")], ChangeKind.UPDATE,
+                     [Op.UPDATE], id="update-when-description-differs"),
+        pytest.param(conn(local_if_name="x"), [view(local_if_name="y")], ChangeKind.UPDATE,
+                     [Op.UPDATE], id="update-when-local-if-name-differs"),
+        pytest.param(conn(dns_sync=True), [view()], ChangeKind.UPDATE, [Op.OPEN_DNS],
+                     id="open-dns-when-wanted"),
+        pytest.param(conn(dns_sync=False), [view(dns_status="open")], ChangeKind.UPDATE,
+                     [Op.CLOSE_DNS], id="close-dns-when-unwanted"),
+        pytest.param(conn(delete_protect=True), [view()], ChangeKind.UPDATE, [Op.PROTECT_ON],
+                     id="protect-on"),
+        pytest.param(conn(delete_protect=False), [view(delete_protect=True)], ChangeKind.UPDATE,
+                     [Op.PROTECT_OFF], id="protect-off"),
+        pytest.param(conn(peer_region="gz", peer_vpc_id="vpc-gz0001"),
+                     [view(peer_vpc_id="vpc-gz0001", peer_region="bj")], ChangeKind.REPLACE,
+                     [Op.RELEASE, Op.CREATE], id="replace-when-peer-region-changes"),
+        pytest.param(conn(peer_account_id="acc-b"), [view(peer_account_id="acc-c")],
+                     ChangeKind.REPLACE, [Op.RELEASE, Op.CREATE],
+                     id="replace-when-peer-account-changes"),
+        pytest.param(conn(billing=Billing("Prepaid", 1), peer_region="gz",
+                          peer_vpc_id="vpc-gz0001"),
+                     [view(peer_vpc_id="vpc-gz0001", peer_region="gz")], ChangeKind.REPLACE,
+                     [Op.RELEASE, Op.CREATE], id="replace-when-payment-timing-changes"),
+        pytest.param(conn(), [view(status="consult_failed")], ChangeKind.REPLACE,
+                     [Op.RELEASE, Op.CREATE], id="replace-failed-connection"),
+        pytest.param(conn(), [view(status="down")], ChangeKind.REPLACE,
+                     [Op.RELEASE, Op.CREATE], id="replace-down-connection"),
+        pytest.param(conn(ensure="absent"), [view()], ChangeKind.RELEASE, [Op.RELEASE],
+                     id="release-when-absent"),
+        pytest.param(conn(ensure="absent", delete_protect=False), [view(delete_protect=True)],
+                     ChangeKind.RELEASE, [Op.PROTECT_OFF, Op.RELEASE],
+                     id="release-protected-when-manifest-turns-protection-off"),
+    ],
+)
+def test_change_kind_and_steps(entry, views, kind, expected_ops):
+    plan = plan_of(entry, views=views)
+    assert [c.kind for c in plan.changes] == [kind]
+    assert ops(plan.changes[0]) == expected_ops
+
+
+def test_matching_world_gives_no_changes():
+    entry = conn(description="d", dns_sync=True, delete_protect=True, local_if_name="n")
+    live_view = view(description="d", dns_status="open", delete_protect=True, local_if_name="n")
+    plan = plan_of(entry, views=[live_view])
+    assert plan.changes == ()
+    assert plan.summary_line() == "Plan: 0 to create, 0 to update, 0 to replace, 0 to release."
+
+
+def test_undeclared_fields_never_show_as_drift():
+    plan = plan_of(conn(), views=[view(description="set by hand", dns_status="open",
+                                       local_if_name="x", delete_protect=True)])
+    assert plan.changes == ()
+
+
+def test_ignore_changes_suppresses_a_declared_field():
+    entry = conn(description="d", lifecycle=Lifecycle(ignore_changes=frozenset({"description"})))
+    assert plan_of(entry, views=[view(description="other")]).changes == ()
+
+
+def test_absent_entry_without_live_connection_is_no_change():
+    assert plan_of(conn(ensure="absent"), views=[]).changes == ()
+
+
+def test_deleted_connection_is_treated_as_absent():
+    plan = plan_of(conn(), views=[view(status="deleted")])
+    assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
+
+
+# ------------------------------------------------------------------ blocking rules
+
+@pytest.mark.parametrize(
+    ("entry", "live_view", "message"),
+    [
+        pytest.param(conn(ensure="absent", lifecycle=Lifecycle(prevent_destroy=True)), view(),
+                     "prevent_destroy", id="prevent-destroy-blocks-release"),
+        pytest.param(conn(peer_account_id="acc-b", lifecycle=Lifecycle(prevent_destroy=True)),
+                     view(peer_account_id="acc-c"), "prevent_destroy",
+                     id="prevent-destroy-blocks-replace"),
+        pytest.param(conn(ensure="absent"), view(delete_protect=True), "release protection",
+                     id="protection-blocks-release"),
+        pytest.param(conn(ensure="absent"), view(payment_timing="Prepaid",
+                                                  expired_time="2027-06-01T00:00:00Z"),
+                     "prepaid", id="active-prepaid-cannot-be-released"),
+        pytest.param(conn(bandwidth_in_mbps=50), view(payment_timing="Prepaid",
+                                                       expired_time="2027-06-01T00:00:00Z"),
+                     "only grow", id="prepaid-bandwidth-only-grows"),
+        pytest.param(conn(ensure="absent", peer_account_id="acc-b"),
+                     view(role="acceptor", peer_account_id="acc-b"), "initiating account",
+                     id="acceptor-cannot-release-cross-account"),
+    ],
+)
+def test_blocked_changes_fail_the_plan_with_the_manifest_location(entry, live_view, message):
+    with pytest.raises(UserError) as err:
+        plan_of(entry, views=[live_view])
+    text = str(err.value)
+    assert message in text
+    assert "net.yaml:5" in text
+
+
+def test_quota_per_vpc_is_checked_before_any_call():
+    entries = [conn(name=f"c{i}", peer_vpc_id=f"vpc-peer{i:02d}") for i in range(3)]
+    with pytest.raises(UserError, match="BCE allows 2 per VPC"):
+        plan_of(*entries, views=[], limits=Limits(per_vpc=2))
+    assert len(plan_of(*entries, views=[], limits=Limits(per_vpc=3)).changes) == 3
+
+
+# ------------------------------------------------------------------ DNS, renew
+
+def test_dns_change_waits_while_connection_is_not_active():
+    plan = plan_of(conn(dns_sync=True), views=[view(status="creating")])
+    assert plan.changes == ()
+    assert any("waits" in n.message for n in plan.notes)
+
+
+@pytest.mark.parametrize(("days_left", "renews"), [(3, True), (6, True), (7, False), (30, False)])
+def test_renewal_window(days_left, renews):
+    expiry = (NOW + timedelta(days=days_left, hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry = conn(peer_region="gz", peer_vpc_id="vpc-gz0001",
+                 billing=Billing("Prepaid", 3, renew_within_days=7))
+    live_view = view(peer_vpc_id="vpc-gz0001", peer_region="gz", payment_timing="Prepaid",
+                     expired_time=expiry)
+    plan = plan_of(entry, views=[live_view])
+    if renews:
+        (change,) = plan.changes
+        (step,) = change.steps
+        assert step.op == Op.RENEW
+        assert step.params["reservation_length"] == 3
+    else:
+        assert plan.changes == ()
+
+
+# ------------------------------------------------------------------ acceptances
+
+def test_consulting_request_is_accepted_then_dns_and_name_follow():
+    acc = acceptance(dns_sync=True, local_if_name="from-app")
+    pending = view(role="acceptor", status="consulting", local_vpc_id="vpc-partner1",
+                   peer_vpc_id="vpc-app01", tags=())
+    plan = plan_of(acc, views=[(PARTNER, pending)])
+    (change,) = plan.changes
+    assert change.kind == ChangeKind.ACCEPT
+    assert ops(change) == [Op.ACCEPT, Op.UPDATE, Op.OPEN_DNS]
+    assert change.steps[0].wait == Wait.ACTIVE
+
+
+def test_consulting_request_is_rejected_when_accept_is_false():
+    pending = view(role="acceptor", status="consulting", local_vpc_id="vpc-partner1",
+                   peer_vpc_id="vpc-app01")
+    plan = plan_of(acceptance(accept=False), views=[(PARTNER, pending)])
+    assert [c.kind for c in plan.changes] == [ChangeKind.REJECT]
+
+
+def test_acceptance_of_a_connection_created_in_the_same_run_depends_on_the_create():
+    initiator = conn(peer_vpc_id="vpc-partner1", peer_account_id="acc-partner")
+    plan = plan_of(initiator, acceptance(), views=[])
+    kinds = {c.address: c for c in plan.changes}
+    accept = kinds["partner/inbound"]
+    assert accept.kind == ChangeKind.ACCEPT
+    assert accept.depends_on == ("net/app-to-db",)
+    assert kinds["net/app-to-db"].steps[0].wait == Wait.CONSULTING
+
+
+def test_acceptance_without_request_waits_for_the_other_account():
+    plan = plan_of(acceptance(), views=[])
+    assert plan.changes == ()
+    assert "waiting for acc-main" in plan.notes[0].message
+
+
+# ------------------------------------------------------------------ identity notes
+
+def test_connection_initiated_from_the_other_side_is_matched_not_duplicated():
+    reversed_view = view(role="acceptor", local_vpc_id="vpc-app01", peer_vpc_id="vpc-db0001")
+    plan = plan_of(conn(), views=[reversed_view])
+    assert plan.changes == ()
+    assert "other side" in plan.notes[0].message
+
+
+def test_connection_owned_by_another_stack_is_reported():
+    other = view(tags=(("managed-by", "peerconn"), ("peerconn-stack", "other")))
+    plan = plan_of(conn(), views=[other])
+    assert "owned by stack 'other'" in plan.notes[0].message
+
+
+def test_untagged_connection_is_adopted_without_release():
+    plan = plan_of(conn(), views=[view(tags=())])
+    assert plan.changes == ()
+    assert "adopting" in plan.notes[0].message
+
+
+# ------------------------------------------------------------------ prune
+
+def _prunable(**kw):
+    base = dict(peer_conn_id="peerconn-old", local_vpc_id="vpc-app01", peer_vpc_id="vpc-old01")
+    base.update(kw)
+    return view(**base)
+
+
+def test_prune_releases_only_connections_tagged_with_this_stack():
+    foreign = _prunable(peer_conn_id="peerconn-f", peer_vpc_id="vpc-f1",
+                        tags=(("managed-by", "peerconn"), ("peerconn-stack", "other")))
+    untagged = _prunable(peer_conn_id="peerconn-u", peer_vpc_id="vpc-u1", tags=())
+    mine = _prunable()
+    plan = plan_of(conn(), views=[view(), foreign, untagged, mine], prune=True)
+    assert [(c.kind, c.peer_conn_id) for c in plan.changes] == [
+        (ChangeKind.RELEASE, "peerconn-old")]
+
+
+def test_prune_skips_protected_connections_with_a_warning():
+    plan = plan_of(conn(), views=[view(), _prunable(delete_protect=True)], prune=True)
+    assert plan.changes == ()
+    assert "release protection" in plan.notes[0].message
+
+
+def test_without_prune_nothing_is_released():
+    assert plan_of(conn(), views=[view(), _prunable()], prune=False).changes == ()
+
+
+# ------------------------------------------------------------------ ordering
+
+def test_releases_come_before_everything_else():
+    plan = plan_of(conn(name="new", peer_vpc_id="vpc-new01"),
+                   conn(name="gone", peer_vpc_id="vpc-db0001", ensure="absent"),
+                   views=[view()])
+    assert [c.name for c in plan.changes] == ["gone", "new"]
+    assert [c.phase for c in plan.changes] == [0, 1]
+
+
+def test_steps_within_a_connection_follow_the_product_order():
+    entry = conn(bandwidth_in_mbps=200, description="n", dns_sync=True, delete_protect=True)
+    plan = plan_of(entry, views=[view(description="o", delete_protect=False)])
+    assert ops(plan.changes[0]) == [Op.UPDATE, Op.RESIZE, Op.OPEN_DNS, Op.PROTECT_ON]
+
+
+def test_protection_off_comes_first():
+    entry = conn(bandwidth_in_mbps=200, delete_protect=False)
+    plan = plan_of(entry, views=[view(delete_protect=True)])
+    assert ops(plan.changes[0]) == [Op.PROTECT_OFF, Op.RESIZE]
+
+
+# ------------------------------------------------------------------ tokens, targets
+
+def test_tokens_are_deterministic_ascii_and_short():
+    a = plan_of(conn(bandwidth_in_mbps=200), views=[view()])
+    b = plan_of(conn(bandwidth_in_mbps=200), views=[view()])
+    ta, tb = a.changes[0].steps[0].client_token, b.changes[0].steps[0].client_token
+    assert ta == tb
+    assert ta.isascii() and len(ta) < 64
+
+
+def test_tokens_differ_for_different_targets():
+    a = plan_of(conn(bandwidth_in_mbps=200), views=[view()]).changes[0].steps[0].client_token
+    b = plan_of(conn(bandwidth_in_mbps=300), views=[view()]).changes[0].steps[0].client_token
+    assert a != b
+
+
+def test_target_limits_the_plan_to_named_connections():
+    plan = plan_of(conn(name="a", peer_vpc_id="vpc-aaa01"), conn(name="b", peer_vpc_id="vpc-bbb01"),
+                   views=[], targets=("b",))
+    assert [c.name for c in plan.changes] == ["b"]
+
+
+def test_fingerprint_changes_when_a_relied_on_field_changes():
+    a = plan_of(conn(bandwidth_in_mbps=200), views=[view()]).changes[0]
+    b = plan_of(conn(bandwidth_in_mbps=200), views=[view(peer_conn_id="peerconn-aaa111",
+                                                          bandwidth_in_mbps=150)]).changes[0]
+    assert a.fingerprint != b.fingerprint
+
+
+def test_live_context_is_respected():
+    other_ctx_view = (PARTNER, view())
+    plan = plan_of(conn(), views=[other_ctx_view])
+    assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
+    assert CTX != PARTNER
