@@ -1,0 +1,70 @@
+"""Mapping a request line to a peerconn operation (reference §1.1 and §10).
+
+Owns: which method + path + action key means which operation. Action keys are valueless and
+may arrive as ``resize`` or ``resize=`` in any order (``auth.parse_query`` gives both as "").
+Must not read bodies or check anything but the shape of the request line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.simulator.errors import SimApiError, invalid
+
+BASE = "/v1/peerconn"
+ACTIONS = {"accept": "accept", "reject": "reject", "resize": "resize",
+           "purchaseReserved": "renew", "open": "open_dns", "close": "close_dns",
+           "refund": "refund"}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    op: str
+    conn_id: str | None = None
+
+
+def _no_route(path: str) -> SimApiError:
+    return SimApiError(400, "InvalidURI", f"no such resource: {path}")
+
+
+def _wrong_method(method: str, path: str) -> SimApiError:
+    return SimApiError(405, "MethodNotAllowed", f"{method} is not allowed on {path}")
+
+
+def route(method: str, path: str, query_keys: set[str]) -> Route:
+    """The operation for a request, or a BCE-shaped 400/405."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] != ["v1", "peerconn"] or len(parts) > 4:
+        raise _no_route(path)
+    if len(parts) == 2:
+        return _collection(method, path)
+    conn_id = parts[2]
+    if len(parts) == 4:
+        if parts[3] != "deleteProtect":
+            raise _no_route(path)
+        if method != "PUT":
+            raise _wrong_method(method, path)
+        return Route("delete_protect", conn_id)
+    return _item(method, path, conn_id, query_keys)
+
+
+def _collection(method: str, path: str) -> Route:
+    if method == "POST":
+        return Route("create")
+    if method == "GET":
+        return Route("list")
+    raise _wrong_method(method, path)
+
+
+def _item(method: str, path: str, conn_id: str, query_keys: set[str]) -> Route:
+    if method == "GET":
+        return Route("get", conn_id)
+    if method == "DELETE":
+        return Route("delete", conn_id)
+    if method != "PUT":
+        raise _wrong_method(method, path)
+    actions = sorted(ACTIONS[k] for k in query_keys if k in ACTIONS)
+    if len(actions) > 1:
+        # What BCE does here is unverified; refusing is the safe reading.
+        raise invalid(f"only one action may be given, got {', '.join(actions)}")
+    return Route(actions[0] if actions else "update", conn_id)
