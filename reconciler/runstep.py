@@ -1,0 +1,268 @@
+"""One change's steps, in order: the API call with its planned token, then its wait.
+
+Owns: how each ``Op`` is carried out against the client (argument mapping, the duplicate
+guard before create, resolving ids and interface ids the plan could not know), which status
+each wait accepts, and the read-back that compares the result with what the plan promised.
+Used only by ``executor``; a failure raises and stops this change's chain.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reconciler.errors import ApiError, ConflictError, NotFoundError
+from reconciler.live import Context
+from reconciler.model import (
+    FAILED_STATUSES,
+    MANAGED_BY_TAG,
+    MANAGED_BY_VALUE,
+    STACK_TAG,
+    Billing,
+    PeerConn,
+)
+from reconciler.plan import Change, ChangeKind, Op, Step, Wait
+
+if TYPE_CHECKING:
+    from reconciler.executor import ChangeOutcome, Executor
+
+_VERBS = {
+    Op.CREATE: ("creating", "Creating", "Creation"),
+    Op.RELEASE: ("releasing", "Releasing", "Release"),
+    Op.ACCEPT: ("accepting", "Accepting", "Accept"),
+    Op.RESIZE: ("resizing", "Resizing", "Resize"),
+    Op.OPEN_DNS: ("opening DNS sync", "Opening DNS sync", "DNS sync"),
+    Op.CLOSE_DNS: ("closing DNS sync", "Closing DNS sync", "DNS sync close"),
+}
+
+
+class StepRunner:
+    def __init__(self, change: Change, outcome: ChangeOutcome, ex: Executor):
+        self.change = change
+        self.outcome = outcome
+        self.ex = ex
+        self.conn_id: str | None = change.peer_conn_id
+        self.label = change.name
+
+    # ----------------------------------------------------------------- driver
+    def run(self) -> None:
+        for step in self.change.steps:
+            started = self.ex.clock()
+            getattr(self, f"_do_{step.op.value}")(step)
+            self.outcome.steps_done.append(step.op.value)
+            self.outcome.peer_conn_id = self.conn_id
+            if step.op in _VERBS:
+                took = int(self.ex.clock() - started)
+                self.ex.progress(f"{self.label}: {_VERBS[step.op][2]} complete after {took}s "
+                                 f"[id={self.conn_id}]")
+        if self.change.kind != ChangeKind.RELEASE and self.change.kind != ChangeKind.REJECT:
+            self._verify()
+        self.outcome.status = "done"
+        if self._awaits_other_account():
+            self.outcome.status = "waiting"
+            self.outcome.detail = (f"waiting for {self.change.attributes.get('peer_account_id')}"
+                                   " to accept")
+
+    def _awaits_other_account(self) -> bool:
+        if self.change.kind not in (ChangeKind.CREATE, ChangeKind.REPLACE):
+            return False
+        return any(s.op == Op.CREATE and s.wait == Wait.CONSULTING for s in self.change.steps)
+
+    def _ctx(self, step: Step) -> Context:
+        return Context(step.profile, step.region)
+
+    def _other_vpc(self, step: Step) -> str:
+        c = self.change
+        return c.peer_vpc_id if step.vpc_id == c.local_vpc_id else c.local_vpc_id
+
+    def _api(self, step: Step) -> Any:
+        return self.ex.api_for(self._ctx(step))
+
+    def _call(self, step: Step, method: str, *args: Any, **kwargs: Any) -> Any:
+        with self.ex.slots:
+            return getattr(self._api(step), method)(*args, client_token=step.client_token,
+                                                    **kwargs)
+
+    def _view(self, step: Step, *, fresh: bool = False) -> PeerConn | None:
+        assert self.conn_id is not None
+        return self.ex.poller.by_id(self._ctx(step), step.vpc_id, self.conn_id, fresh=fresh)
+
+    def _wait(self, step: Step, what: str, done: Any) -> PeerConn | None:
+        verb = _VERBS.get(step.op, ("working", "", ""))[0]
+        view = self.ex.waiter.wait_for(self.label, verb, lambda: self._view(step), done, what)
+        if view is not None and view.status in FAILED_STATUSES:
+            raise ConflictError(f"{self.conn_id} went to status {view.status}",
+                                operation=step.op.value)
+        return view
+
+    def _start(self, step: Step) -> None:
+        if step.op in _VERBS:
+            self.ex.progress(f"{self.label}: {_VERBS[step.op][1]}...")
+
+    # ------------------------------------------------------------------ create
+    def _do_create(self, step: Step) -> None:
+        p = dict(step.params)
+        self._start(step)
+        ctx = self._ctx(step)
+        existing = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
+        if existing is not None and existing.status == "deleting":
+            self.conn_id = existing.peer_conn_id
+            self._wait(step, "the previous connection to be deleted", lambda v: v is None)
+            existing = None
+        if existing is not None:
+            self._adopt(existing)
+        else:
+            try:
+                self.conn_id = self._call(step, "create", **_create_args(p))
+            except ConflictError:
+                found = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
+                if found is None:
+                    raise
+                self._adopt(found)
+        targets = {"active"} if step.wait == Wait.ACTIVE else {"consulting", "active"}
+        self._wait(step, f"status {' or '.join(sorted(targets))}",
+                   lambda v: v is not None and (v.status in targets
+                                                or v.status in FAILED_STATUSES))
+
+    def _adopt(self, view: PeerConn) -> None:
+        tags = view.tag_map
+        if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE or \
+                tags.get(STACK_TAG) != self.change.stack:
+            raise ConflictError(f"{view.peer_conn_id} for {view.pair} appeared since the plan "
+                                "and is not this stack's; not creating a second connection",
+                                operation="create")
+        self.conn_id = view.peer_conn_id
+        self.ex.progress(f"{self.label}: found {view.peer_conn_id} made by an earlier or "
+                         "concurrent run; not creating a duplicate")
+
+    # -------------------------------------------------------- accept / reject
+    def _resolve_request(self, step: Step) -> PeerConn | None:
+        ctx = self._ctx(step)
+        other = self._other_vpc(step)
+        if self.conn_id is None:
+            view = self.ex.waiter.wait_for(
+                self.label, "waiting for the request",
+                lambda: self.ex.poller.end(ctx, step.vpc_id, other),
+                lambda v: v is not None, f"the request from {other} to appear")
+            assert view is not None
+            self.conn_id = view.peer_conn_id
+            return view
+        return self._view(step, fresh=True)
+
+    def _do_accept(self, step: Step) -> None:
+        self._start(step)
+        view = self._resolve_request(step)
+        if view is None or view.status == "consulting":
+            self._call(step, "accept", self.conn_id)
+        self._wait(step, "status active",
+                   lambda v: v is not None and (v.status == "active"
+                                                or v.status in FAILED_STATUSES))
+
+    def _do_reject(self, step: Step) -> None:
+        view = self._resolve_request(step)
+        if view is None or view.status == "consulting":
+            self._call(step, "reject", self.conn_id)
+
+    # ------------------------------------------------------------- in place
+    def _do_update(self, step: Step) -> None:
+        p = dict(step.params)
+        local_if_id = p.get("local_if_id")
+        if not local_if_id or p.get("end"):
+            end = self.ex.poller.end(self._ctx(step), step.vpc_id, self._other_vpc(step),
+                                     fresh=True)
+            if end is None:
+                raise NotFoundError(f"the end of {self.conn_id} in {step.vpc_id} is not "
+                                    "visible", operation="update")
+            local_if_id = end.local_if_id
+        self._call(step, "update", self.conn_id, local_if_id=local_if_id,
+                   description=p.get("description"), local_if_name=p.get("local_if_name"))
+
+    def _do_resize(self, step: Step) -> None:
+        self._start(step)
+        target = int(step.params["new_bandwidth_in_mbps"])
+        self._call(step, "resize", self.conn_id, new_bandwidth_in_mbps=target)
+        self._wait(step, f"bandwidth {target} Mbps and status active",
+                   lambda v: v is not None and ((v.status == "active"
+                                                 and v.bandwidth_in_mbps == target)
+                                                or v.status in FAILED_STATUSES))
+
+    def _dns(self, step: Step, method: str, target: str) -> None:
+        self._start(step)
+        view = self._view(step, fresh=True)
+        if view is None or view.dns_status != target:
+            self._call(step, method, self.conn_id, role=step.params["role"])
+        self._wait(step, f"dnsStatus {target}",
+                   lambda v: v is not None and (v.dns_status == target
+                                                or v.status in FAILED_STATUSES))
+
+    def _do_open_dns(self, step: Step) -> None:
+        self._dns(step, "open_dns_sync", "open")
+
+    def _do_close_dns(self, step: Step) -> None:
+        self._dns(step, "close_dns_sync", "close")
+
+    def _do_renew(self, step: Step) -> None:
+        self._call(step, "renew", self.conn_id,
+                   reservation_length=int(step.params["reservation_length"]),
+                   reservation_time_unit=step.params.get("reservation_time_unit", "Month"))
+
+    def _do_protect_on(self, step: Step) -> None:
+        self._call(step, "set_delete_protect", self.conn_id, delete_protect=True)
+
+    def _do_protect_off(self, step: Step) -> None:
+        self._call(step, "set_delete_protect", self.conn_id, delete_protect=False)
+
+    # ----------------------------------------------------------------- release
+    def _do_release(self, step: Step) -> None:
+        self._start(step)
+        try:
+            self._call(step, "delete", self.conn_id)
+        except NotFoundError:
+            pass  # already gone: the release this step wants has happened
+        self._wait(step, "the connection to be gone", lambda v: v is None)
+        if self.change.kind == ChangeKind.REPLACE:
+            self.conn_id = None
+
+    # ------------------------------------------------------------------ verify
+    def _verify(self) -> None:
+        step = next(s for s in reversed(self.change.steps) if s.vpc_id == self.change.local_vpc_id)
+        view = self._view(step, fresh=True)
+        if view is None:
+            try:
+                view = self._api(step).get(self.conn_id)
+            except ApiError as exc:
+                raise ConflictError(f"inconsistent result after apply: {self.conn_id} cannot "
+                                    f"be read back ({exc.describe()})", operation="verify") from None
+        problems = [f"{name} is {got!r}, the plan promised {want!r}"
+                    for name, want, got in self._promises(view) if want != got]
+        if problems:
+            raise ConflictError("inconsistent result after apply: " + "; ".join(problems),
+                                operation="verify")
+
+    def _promises(self, view: PeerConn) -> list[tuple[str, Any, Any]]:
+        out: list[tuple[str, Any, Any]] = []
+        if self.change.kind == ChangeKind.UPDATE:
+            for f in self.change.fields:
+                if f.field == "bandwidth_in_mbps":
+                    out.append((f.field, f.after, view.bandwidth_in_mbps))
+                elif f.field in ("local_if_name", "description", "delete_protect"):
+                    out.append((f.field, f.after, getattr(view, f.field)))
+                elif f.field == "dns_sync":
+                    out.append((f.field, f.after, view.dns_sync))
+            return out
+        attrs = self.change.attributes
+        for name in ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect"):
+            if name in attrs and not (self.change.kind == ChangeKind.ACCEPT
+                                      and name == "bandwidth_in_mbps"):
+                out.append((name, attrs[name], getattr(view, name)))
+        if any(s.op == Op.OPEN_DNS for s in self.change.steps):
+            out.append(("dns_sync", True, view.dns_sync))
+        return out
+
+
+def _create_args(p: dict[str, Any]) -> dict[str, Any]:
+    b = p["billing"]
+    args = {k: v for k, v in p.items() if k != "billing"}
+    args["billing"] = Billing(payment_timing=b["payment_timing"],
+                              reservation_length=b.get("reservation_length"),
+                              reservation_time_unit=b.get("reservation_time_unit", "Month"))
+    return args

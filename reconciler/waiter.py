@@ -1,0 +1,106 @@
+"""Waiting on BCE's asynchronous statuses, with polling coalesced into list calls.
+
+Owns: ``Poller`` (a short-lived cache of ``list`` results per account/region/VPC, so many
+connections waiting in one VPC share one list call per poll interval) and ``wait_for`` (poll
+until a predicate holds, report progress every ``progress_every`` seconds, give up at the
+timeout). Time enters through ``clock`` and ``sleep`` so tests never wait for real. Waiting
+holds no parallelism slot: callers take the API semaphore only around mutating calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from reconciler.errors import ApiError
+from reconciler.live import Context
+from reconciler.model import PairKey, PeerConn
+
+ApiFor = Callable[[Context], Any]
+
+
+class WaitTimeout(ApiError):
+    """A status did not arrive within the wait timeout."""
+
+
+class Poller:
+    def __init__(self, api_for: ApiFor, *, clock: Callable[[], float], ttl: float):
+        self._api_for = api_for
+        self._clock = clock
+        self._ttl = ttl
+        self._cache: dict[tuple[Context, str], tuple[float, list[PeerConn]]] = {}
+        self._locks: dict[tuple[Context, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _lock(self, key: tuple[Context, str]) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def listing(self, ctx: Context, vpc_id: str, *, fresh: bool = False) -> list[PeerConn]:
+        key = (ctx, vpc_id)
+        with self._lock(key):
+            cached = self._cache.get(key)
+            now = self._clock()
+            if cached is not None and not fresh and now - cached[0] < self._ttl:
+                return cached[1]
+            views = list(self._api_for(ctx).list_all(vpc_id=vpc_id))
+            self._cache[key] = (self._clock(), views)
+            return views
+
+    def end(self, ctx: Context, vpc_id: str, peer_vpc_id: str, *,
+            fresh: bool = False) -> PeerConn | None:
+        """The live, not-gone connection for the pair as seen from ``vpc_id``."""
+        pair = PairKey.of(vpc_id, peer_vpc_id)
+        for view in self.listing(ctx, vpc_id, fresh=fresh):
+            if view.local_vpc_id == vpc_id and view.pair == pair and \
+                    view.status not in ("deleted",):
+                return view
+        return None
+
+    def by_id(self, ctx: Context, vpc_id: str, peer_conn_id: str, *,
+              fresh: bool = False) -> PeerConn | None:
+        for view in self.listing(ctx, vpc_id, fresh=fresh):
+            if view.peer_conn_id == peer_conn_id and view.status != "deleted":
+                return view
+        return None
+
+
+class Waiter:
+    def __init__(self, poller: Poller, *, clock: Callable[[], float],
+                 sleep: Callable[[float], None], progress: Callable[[str], None],
+                 timeout: float, poll_initial: float = 0.25, poll_max: float = 2.0,
+                 progress_every: float = 10.0):
+        self.poller = poller
+        self.clock = clock
+        self.sleep = sleep
+        self.progress = progress
+        self.timeout = timeout
+        self.poll_initial = poll_initial
+        self.poll_max = poll_max
+        self.progress_every = progress_every
+
+    def wait_for(self, label: str, verb: str, probe: Callable[[], PeerConn | None],
+                 done: Callable[[PeerConn | None], bool], what: str) -> PeerConn | None:
+        """Poll ``probe`` until ``done`` holds; raise WaitTimeout naming ``what`` otherwise."""
+        start = self.clock()
+        delay = self.poll_initial
+        next_report = start + self.progress_every
+        while True:
+            view = probe()
+            if done(view):
+                return view
+            now = self.clock()
+            if now - start >= self.timeout:
+                seen = view.status if view is not None else "not visible"
+                raise WaitTimeout(f"timed out after {int(now - start)}s waiting for {what} "
+                                  f"(last seen: {seen})", operation=label)
+            if now >= next_report:
+                self.progress(f"{label}: still {verb}... [{int(now - start)}s elapsed]")
+                next_report = now + self.progress_every
+            self.sleep(delay)
+            delay = min(self.poll_max, delay * 1.5)
+
+
+def is_gone(view: PeerConn | None) -> bool:
+    return view is None or view.status == "deleted"
