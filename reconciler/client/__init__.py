@@ -1,0 +1,13 @@
+"""The BCE peering-connection API client.
+
+Owns everything HTTP: signing (``signing``), the status → exception map (``errors``), retries
+(``retry``), credentials and endpoints (``config``), and one method per operation (``api``).
+Nothing outside this package imports ``requests``. It never imports the simulator: the two
+meet only on the wire, so a misreading of the reference cannot hide on both sides.
+"""
+
+from reconciler.client.api import PeerConnApi
+from reconciler.client.config import Credentials, load_credentials, resolve_endpoint
+from reconciler.client.retry import RetryPolicy
+
+__all__ = ["Credentials", "PeerConnApi", "RetryPolicy", "load_credentials", "resolve_endpoint"]
