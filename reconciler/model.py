@@ -138,11 +138,15 @@ class Billing:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a manifest entry was declared (for diagnostics)."""
+    """Where a manifest entry or field was declared (for diagnostics).
+
+    ``field_path`` names it inside the file, e.g. ``connections[2].billing`` (empty if unknown).
+    """
 
     file: str
     line: int
     column: int = 1
+    field_path: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
@@ -159,7 +163,10 @@ class DesiredConnection:
     """A connection this account initiates, as declared (defaults already merged).
 
     ``declared`` names the attributes the manifest set (after defaults); only those are
-    compared with the live connection, so server-side values never show as drift.
+    compared with the live connection, so server-side values never show as drift. Billing
+    keys appear both as ``billing`` and one by one (``billing.payment_timing``).
+    ``field_sources`` maps the same names (plus ``tags.<key>``, ``lifecycle.<key>``, ``name``)
+    to where each value was written — possibly in the file's ``defaults``.
     """
 
     stack: str
@@ -182,6 +189,7 @@ class DesiredConnection:
     ensure: str = "present"
     declared: frozenset[str] = frozenset()
     source: Source | None = None
+    field_sources: Mapping[str, Source] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pair(self) -> PairKey:
@@ -206,6 +214,7 @@ class DesiredAcceptance:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     declared: frozenset[str] = frozenset()
     source: Source | None = None
+    field_sources: Mapping[str, Source] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pair(self) -> PairKey:
@@ -223,6 +232,7 @@ class StackManifest:
     file: str
     connections: tuple[DesiredConnection, ...] = ()
     acceptances: tuple[DesiredAcceptance, ...] = ()
+    field_sources: Mapping[str, Source] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
