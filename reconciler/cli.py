@@ -1,32 +1,126 @@
 """The ``peerconn`` command line: parse → call → render → exit code; nothing else.
 
 Every failure the package raises on purpose is rendered here as a one-line cause (plus
-diagnostics) and an exit code; no traceback reaches the user.
+diagnostics and a hint) and an exit code; no traceback reaches the user. Exit codes:
+0 success / no changes, 1 error, 2 changes present (``plan --detailed-exitcode``),
+3 saved plan refused as stale.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from reconciler import __version__
-from reconciler.errors import PeerconnError, UserError
+from reconciler.errors import ApiError, PeerconnError, StalePlanError, UserError
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_CHANGES = 2
-EXIT_STALE = 3
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE = 0, 1, 2, 3
+
+_EPILOG = """exit codes: 0 success / no changes, 1 error, 2 changes present
+(plan --detailed-exitcode), 3 saved plan refused as stale"""
+
+_EXAMPLES = {
+    "validate": "examples:\n  peerconn validate manifests/\n  peerconn validate a.yaml b.yaml",
+    "plan": "examples:\n  peerconn plan manifests/ --sim\n"
+            "  peerconn plan manifests/ --out plan.json --format markdown\n"
+            "  peerconn plan manifests/ --detailed-exitcode   # 2 when there is drift",
+    "apply": "examples:\n  peerconn apply plan.json                    # a reviewed saved plan\n"
+             "  peerconn apply manifests/ --auto-approve    # plan and apply unattended",
+    "show": "examples:\n  peerconn show plan.json --format markdown",
+}
+
+
+def _common(sub: argparse.ArgumentParser) -> None:
+    g = sub.add_argument_group("common options")
+    g.add_argument("--endpoint", help="API endpoint URL (default https://bcc.<region>.baidubce.com)")
+    g.add_argument("--region", help="region for commands that take no manifest")
+    g.add_argument("--profile", help="credentials profile for manifests that name none")
+    g.add_argument("--sim", nargs="?", const="", default=None, metavar="WORLD",
+                   help="use the embedded local simulator (state in .peerconn-sim/); "
+                        "write --sim=WORLD.yaml to choose its world")
+    g.add_argument("--log-level", default="warning",
+                   choices=["debug", "info", "warning", "error"], help="log detail on stderr")
+    g.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR set)")
+
+
+def _run_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--target", action="append", metavar="NAME",
+                     help="limit to this connection (repeatable)")
+    sub.add_argument("--parallelism", type=int, default=10, metavar="N",
+                     help="concurrent API calls (default 10)")
+    sub.add_argument("--max-per-vpc", type=int, default=10, metavar="N",
+                     help="peering connections BCE allows per VPC (default 10)")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from reconciler.commands import handlers
+    from reconciler.simulator.cli import add_parser as add_sim_parser
+
     parser = argparse.ArgumentParser(
-        prog="peerconn",
-        description="Declarative reconciler for Baidu AI Cloud (BCE) VPC peering connections.",
-    )
+        prog="peerconn", epilog=_EPILOG,
+        description="Declarative reconciler for Baidu AI Cloud (BCE) VPC peering connections.")
     parser.add_argument("--version", action="version", version=f"peerconn {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    fmt = argparse.RawDescriptionHelpFormatter
+    h = handlers()
+
+    v = subs.add_parser("validate", help="check manifests offline (no credentials)",
+                        epilog=_EXAMPLES["validate"], formatter_class=fmt)
+    v.add_argument("paths", nargs="+", metavar="PATH")
+    _common(v)
+    v.set_defaults(handler=h["validate"])
+
+    p = subs.add_parser("plan", help="show the changes that make the cloud match the manifests",
+                        epilog=_EXAMPLES["plan"], formatter_class=fmt)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--out", metavar="FILE", help="save the plan (JSON) for `peerconn apply FILE`")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.add_argument("--detailed-exitcode", action="store_true",
+                   help="exit 2 when there are changes, 0 when none")
+    _run_options(p)
+    _common(p)
+    p.set_defaults(handler=h["plan"])
+
+    a = subs.add_parser("apply", help="apply a saved plan, or plan and apply manifests",
+                        epilog=_EXAMPLES["apply"], formatter_class=fmt)
+    a.add_argument("paths", nargs="+", metavar="PLANFILE|PATH")
+    a.add_argument("--auto-approve", action="store_true", help="apply without asking")
+    a.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="longest wait for one asynchronous status (default 600)")
+    _run_options(a)
+    _common(a)
+    a.set_defaults(handler=h["apply"])
+
+    s = subs.add_parser("show", help="render a saved plan", epilog=_EXAMPLES["show"],
+                        formatter_class=fmt)
+    s.add_argument("planfile", metavar="PLANFILE")
+    s.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    _common(s)
+    s.set_defaults(handler=h["show"])
+
+    add_sim_parser(subs)
     return parser
+
+
+def _fix_sim_argument(args: argparse.Namespace) -> None:
+    """``--sim PATH``: a manifest path right after ``--sim`` is a path, not a world file."""
+    value = getattr(args, "sim", None)
+    if not value or not hasattr(args, "paths"):
+        return
+    candidate = Path(value)
+    is_world = candidate.is_file() and any(
+        line.startswith("accounts:") for line in candidate.read_text(errors="replace").splitlines())
+    if not is_world:
+        args.paths = [value, *args.paths]
+        args.sim = ""
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.WARNING),
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,11 +129,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_OK
+    _fix_sim_argument(args)
+    _setup_logging(getattr(args, "log_level", "warning"))
     try:
         return int(args.handler(args))
     except UserError as exc:
         for diag in exc.diagnostics:
             print(f"Error: {diag.render()}", file=sys.stderr)
+        return EXIT_ERROR
+    except StalePlanError as exc:
+        print("Error: the saved plan is stale; nothing was changed.", file=sys.stderr)
+        for change in exc.changes:
+            print(f"  - {change}", file=sys.stderr)
+        print("Run `peerconn plan` again and review the new plan.", file=sys.stderr)
+        return EXIT_STALE
+    except ApiError as exc:
+        print(f"Error: BCE API call failed: {exc.describe()}", file=sys.stderr)
         return EXIT_ERROR
     except PeerconnError as exc:
         print(f"Error: {exc}", file=sys.stderr)

@@ -1,0 +1,79 @@
+"""From command-line options to API clients: one ``PeerConnApi`` per account and region.
+
+Owns: choosing credentials (environment, profile file, or the embedded simulator's world),
+the endpoint per region (``bcc.<region>.baidubce.com``, ``--endpoint``, or the simulator's
+loopback URL), and starting the embedded simulator for ``--sim`` with its state kept in
+``.peerconn-sim/`` so ``apply`` then ``plan`` see the same cloud. Nothing here plans.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reconciler.client import Credentials, PeerConnApi, load_credentials, resolve_endpoint
+from reconciler.errors import ConfigError, Diagnostic
+from reconciler.live import Context
+
+SIM_STATE_DIR = Path(".peerconn-sim")
+
+
+def start_embedded_sim(world: str | None, state_dir: Path = SIM_STATE_DIR) -> Any:
+    """An in-process simulator on an ephemeral loopback port, state persisted per world."""
+    from reconciler.simulator import SimServer, load_world
+
+    path = Path(world) if world else None
+    name = path.stem if path is not None else "default"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    return SimServer(load_world(path), state_path=state_dir / f"{name}.json").start()
+
+
+class Connector:
+    """Builds (once) and hands out the API client for each ``Context``. Thread-safe."""
+
+    def __init__(self, *, env: Mapping[str, str], endpoint: str | None = None,
+                 default_profile: str | None = None, sim: Any = None,
+                 credentials_file: Path | None = None):
+        self.env = env
+        self.endpoint = endpoint
+        self.default_profile = default_profile
+        self.sim = sim
+        self.credentials_file = credentials_file
+        self._apis: dict[Context, PeerConnApi] = {}
+        self._lock = threading.Lock()
+
+    def api_for(self, ctx: Context) -> PeerConnApi:
+        with self._lock:
+            api = self._apis.get(ctx)
+            if api is None:
+                api = self._apis[ctx] = self._build(ctx)
+            return api
+
+    def _build(self, ctx: Context) -> PeerConnApi:
+        profile = ctx.profile or self.default_profile
+        if self.sim is not None:
+            try:
+                access, secret = self.sim.credentials_for(profile)
+            except KeyError:
+                raise ConfigError(Diagnostic(
+                    f"the simulator world has no account with profile {profile!r}",
+                    hint="add `profile: NAME` to an account in the world file")) from None
+            return PeerConnApi(Credentials(access, secret), self.sim.url)
+        creds = load_credentials(profile=profile, env=self.env,
+                                 credentials_file=self.credentials_file)
+        return PeerConnApi(creds, resolve_endpoint(region=ctx.region, endpoint=self.endpoint,
+                                                   env=self.env))
+
+    def calls(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        with self._lock:
+            for api in self._apis.values():
+                total.update(api.calls)
+        return total
+
+    def close(self) -> None:
+        if self.sim is not None:
+            self.sim.stop()
