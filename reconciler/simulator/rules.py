@@ -131,13 +131,13 @@ def check_create(world: World, live: Iterable[Record], account: str, args: Creat
         raise e.rule("SameVpc", "localVpcId and peerVpcId must differ")
     local = owners.get(args.local_vpc)
     if local is None or local[0].id != account:
-        raise e.rule("VpcNotFound", f"VPC {args.local_vpc} does not exist in your account")
+        raise e.rule("InvalidVpcId", f"VPC {args.local_vpc} does not exist in your account")
     peer_account = args.peer_account or account
     if world.account(peer_account) is None:
-        raise e.rule("AccountNotFound", f"account {peer_account} does not exist")
+        raise e.rule("InvalidPeerAccountId", f"account {peer_account} does not exist")
     peer = owners.get(args.peer_vpc)
     if peer is None or peer[0].id != peer_account:
-        raise e.rule("VpcNotFound", f"VPC {args.peer_vpc} does not exist in account {peer_account}")
+        raise e.rule("InvalidVpcId", f"VPC {args.peer_vpc} does not exist in account {peer_account}")
     _check_shape(args, local[1].region, peer[1].region, peer_account != account)
     if local[1].relay and peer[1].relay:
         raise e.rule("RelayVpcPair", "both VPCs are relay VPCs")

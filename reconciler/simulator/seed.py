@@ -34,8 +34,10 @@ def _record(world: World, spec: ConnectionSpec, now: float, ids: IdSource, taken
     conn_id = spec.id or _fresh(ids, "peerconn-", taken)
     rec: Record = {
         "id": conn_id,
-        "initiator": new_end(local[0].id, local[1].id, local[1].region, _fresh(ids, "qpif-", taken)),
-        "acceptor": new_end(peer[0].id, peer[1].id, peer[1].region, _fresh(ids, "qpif-", taken)),
+        "initiator": new_end(local[0].id, local[1].id, local[1].region,
+                             spec.local_if_id or _fresh(ids, "qpif-", taken)),
+        "acceptor": new_end(peer[0].id, peer[1].id, peer[1].region,
+                            spec.peer_if_id or _fresh(ids, "qpif-", taken)),
         "bandwidth": spec.bandwidth_in_mbps,
         "payment_timing": spec.payment_timing,
         "reservation_length": spec.reservation_length,

@@ -65,6 +65,9 @@ class _HttpServer6(_HttpServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle + delayed ACK add
+    # ~40 ms to every keep-alive response.
+    disable_nagle_algorithm = True
     server: _HttpServer
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -141,7 +144,9 @@ class SimServer:
         self._httpd = (_HttpServer6 if v6 else _HttpServer)((self._host, self._port), _Handler)
         self._httpd.sim = self
         self._port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="peerconn-sim", daemon=True)
+        # A short poll interval keeps stop() fast (shutdown waits for the next poll).
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="peerconn-sim", daemon=True)
         self._thread.start()
         return self
 

@@ -93,6 +93,8 @@ class ConnectionSpec(_Strict):
     reservation_length: int | None = None
     expires_in_days: float | None = None
     description: str = ""
+    local_if_id: str | None = None  # generated (qpif-...) when absent
+    peer_if_id: str | None = None
     local_if_name: str = ""
     peer_if_name: str = ""
     peer_description: str = ""
