@@ -224,11 +224,13 @@ class StepRunner:
 
     # ------------------------------------------------------------------ verify
     def _verify(self) -> None:
-        step = next(s for s in reversed(self.change.steps) if s.vpc_id == self.change.local_vpc_id)
-        view = self._view(step, fresh=True)
+        c = self.change
+        assert self.conn_id is not None
+        ctx = Context(c.profile, c.region)
+        view = self.ex.poller.by_id(ctx, c.local_vpc_id, self.conn_id, fresh=True)
         if view is None:
             try:
-                view = self._api(step).get(self.conn_id)
+                view = self.ex.api_for(ctx).get(self.conn_id)
             except ApiError as exc:
                 raise ConflictError(f"inconsistent result after apply: {self.conn_id} cannot "
                                     f"be read back ({exc.describe()})", operation="verify") from None
@@ -237,6 +239,14 @@ class StepRunner:
         if problems:
             raise ConflictError("inconsistent result after apply: " + "; ".join(problems),
                                 operation="verify")
+
+    def _peer_end_name(self) -> str | None:
+        c = self.change
+        region = str(c.attributes.get("peer_region", c.region))
+        assert self.conn_id is not None
+        end = self.ex.poller.by_id(Context(c.profile, region), c.peer_vpc_id, self.conn_id,
+                                   fresh=True)
+        return end.local_if_name if end is not None else None
 
     def _promises(self, view: PeerConn) -> list[tuple[str, Any, Any]]:
         out: list[tuple[str, Any, Any]] = []
@@ -248,6 +258,8 @@ class StepRunner:
                     out.append((f.field, f.after, getattr(view, f.field)))
                 elif f.field == "dns_sync":
                     out.append((f.field, f.after, view.dns_sync))
+                elif f.field == "peer_if_name":
+                    out.append((f.field, f.after, self._peer_end_name()))
             return out
         attrs = self.change.attributes
         for name in ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect"):
