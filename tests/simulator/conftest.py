@@ -19,6 +19,7 @@ from reconciler.simulator.world import world_from_data
 
 NO_RETRY = RetryPolicy(max_attempts=1)
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay=0.0, max_delay=0.0, retry_after_cap=0.0)
+StartSim = Callable[..., SimServer]
 TIMING = {"create_s": 5, "accept_s": 5, "resize_s": 5, "dns_s": 5, "delete_s": 5}
 
 

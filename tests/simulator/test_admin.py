@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -9,7 +11,7 @@ from reconciler.simulator import SimServer, World, default_world_path, load_worl
 from reconciler.simulator.admin import _is_loopback
 from reconciler.simulator.stats import OPERATIONS
 
-from .conftest import create, make_api, make_world
+from .conftest import StartSim, create, make_api, make_world
 
 
 def test_stats_count_requests_by_operation_and_outcome(sim: SimServer) -> None:
@@ -28,7 +30,7 @@ def test_stats_count_requests_by_operation_and_outcome(sim: SimServer) -> None:
     assert sim.stats() == requests.get(f"{sim.url}/__sim/stats", timeout=5).json()
 
 
-def test_reset_restores_the_world_and_zeroes_stats(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_reset_restores_the_world_and_zeroes_stats(start_sim: StartSim) -> None:
     sim = start_sim(make_world(connections=[{"id": "peerconn-seed", "local_vpc_id": "vpc-app01",
                                              "peer_vpc_id": "vpc-web001"}]))
     main = make_api(sim)
@@ -79,7 +81,7 @@ def test_credentials_by_profile(sim: SimServer) -> None:
         sim.credentials_for("nobody")
 
 
-def test_state_file_is_shared_by_servers_in_turn(tmp_path, start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_state_file_is_shared_by_servers_in_turn(tmp_path: Path, start_sim: StartSim) -> None:
     state = tmp_path / ".peerconn-sim" / "state.json"
     first = start_sim(make_world(), state_path=state, seed=None)
     conn = create(make_api(first))
@@ -89,7 +91,7 @@ def test_state_file_is_shared_by_servers_in_turn(tmp_path, start_sim) -> None:  
     assert [r["id"] for r in second.connections()] == [conn]
 
 
-def test_concurrent_servers_on_one_state_file_see_each_other(tmp_path, start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_servers_on_one_state_file_see_each_other(tmp_path: Path, start_sim: StartSim) -> None:
     state = tmp_path / "state.json"
     one, two = (start_sim(make_world(), state_path=state, seed=None) for _ in range(2))
     conn = create(make_api(one))

@@ -20,7 +20,7 @@ from reconciler.simulator.auth import (
 from reconciler.simulator.errors import SimApiError
 
 from . import wire
-from .conftest import make_api
+from .conftest import StartSim, make_api
 
 JS_TIME = "2014-06-13T05:57:36Z"
 PC_TIME = "2024-01-02T03:04:05Z"
@@ -109,7 +109,7 @@ def test_expired_signature_is_request_expired(sim: SimServer) -> None:
     assert fresh_enough.status == 200
 
 
-def test_expiry_is_judged_by_the_injected_clock(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_expiry_is_judged_by_the_injected_clock(start_sim: StartSim) -> None:
     sim = start_sim(clock=lambda: time.time() + 3600)
     with pytest.raises(AuthError) as err:
         make_api(sim).list_page()

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 import requests
 
-from reconciler.errors import NetworkError, ServerError, ThrottledError
+from reconciler.errors import ApiError, NetworkError, ServerError, ThrottledError
 from reconciler.simulator import SimServer
 
 from . import wire
-from .conftest import FAST_RETRY, create, make_api, make_world
+from .conftest import FAST_RETRY, StartSim, create, make_api, make_world
 
 
-def _admin(sim: SimServer, method: str, route: str, body: dict[str, object] | None = None) -> dict:  # type: ignore[type-arg]
+def _admin(sim: SimServer, method: str, route: str, body: dict[str, object] | None = None) -> Any:
     reply = requests.request(method, f"{sim.url}/__sim/{route}", json=body, timeout=5)
     assert reply.status_code == 200, reply.text
-    return reply.json()  # type: ignore[no-any-return]
+    return reply.json()
 
 
 @pytest.mark.parametrize(("kind", "error", "status", "code"), [
@@ -26,7 +27,7 @@ def _admin(sim: SimServer, method: str, route: str, body: dict[str, object] | No
     pytest.param("503", ServerError, 503, "ServiceUnavailable", id="503"),
     pytest.param("throttle", ThrottledError, 429, "RequestLimitExceeded", id="throttle"),
 ])
-def test_error_faults_are_bce_shaped_and_retried_by_the_client(sim: SimServer, kind: str, error: type,
+def test_error_faults_are_bce_shaped_and_retried_by_the_client(sim: SimServer, kind: str, error: type[ApiError],
                                                                status: int, code: str) -> None:
     _admin(sim, "POST", "faults", {"next": [kind]})
     with pytest.raises(error) as err:
@@ -68,7 +69,7 @@ def test_the_client_recovers_from_a_lost_create_through_its_token(sim: SimServer
     assert [r["id"] for r in sim.connections()] == [conn]
 
 
-def test_random_faults_are_reproducible_with_a_seed(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_random_faults_are_reproducible_with_a_seed(start_sim: StartSim) -> None:
     def outcomes() -> list[str]:
         sim = start_sim(make_world(faults={"error_rate": 0.5, "kinds": ["500", "503", "throttle"], "seed": 42}))
         ak, sk = sim.credentials_for(None)

@@ -7,7 +7,7 @@ import pytest
 from reconciler.errors import ConflictError, ValidationError
 from reconciler.simulator import SimServer
 
-from .conftest import create, make_api, make_world
+from .conftest import StartSim, create, make_api, make_world
 
 
 def test_a_replayed_create_returns_the_same_id_and_creates_nothing(sim: SimServer) -> None:
@@ -68,7 +68,7 @@ def test_a_failed_request_does_not_burn_its_token(sim: SimServer) -> None:
     create(main, client_token="tok")
 
 
-def test_ignore_client_tokens_creates_duplicates_requests_allow(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_ignore_client_tokens_creates_duplicates_requests_allow(start_sim: StartSim) -> None:
     sim = start_sim(make_world(faults={"ignore_client_tokens": True}))
     main = make_api(sim)
     create(main, client_token="tok-create")

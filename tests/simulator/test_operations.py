@@ -8,7 +8,7 @@ from reconciler.client import PeerConnApi
 from reconciler.errors import NotFoundError
 from reconciler.simulator import SimServer
 
-from .conftest import create, make_api, make_world, prepaid
+from .conftest import StartSim, create, make_api, make_world, prepaid
 
 
 def test_create_then_get_shows_every_field_from_the_initiator(sim: SimServer, main: PeerConnApi) -> None:
@@ -123,7 +123,7 @@ def test_each_account_sees_only_its_own_side(sim: SimServer, main: PeerConnApi, 
     assert {c.peer_conn_id for c in main.list_all()} == {mine, shared}
 
 
-def test_pagination_across_several_pages(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_pagination_across_several_pages(start_sim: StartSim) -> None:
     sim = start_sim(make_world(quotas={"per_vpc": 50, "per_account": 50}))
     main, partner = make_api(sim), make_api(sim, "partner")
     vpcs = ["vpc-db0001", "vpc-web001", "vpc-cache01", "vpc-gzapp01"]
@@ -143,13 +143,13 @@ def test_pagination_across_several_pages(start_sim) -> None:  # type: ignore[no-
     assert list(partner.list_all()) == []
 
 
-def test_get_of_an_unknown_id_can_answer_an_empty_200(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_get_of_an_unknown_id_can_answer_an_empty_200(start_sim: StartSim) -> None:
     sim = start_sim(make_world(behaviour={"not_found": "empty"}))
     with pytest.raises(NotFoundError, match="empty response"):
         make_api(sim).get("peerconn-nosuchthing")
 
 
-def test_a_released_connection_can_read_as_deleted(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_released_connection_can_read_as_deleted(start_sim: StartSim) -> None:
     sim = start_sim(make_world(behaviour={"not_found": "deleted"}))
     main = make_api(sim)
     conn = create(main)
@@ -160,7 +160,7 @@ def test_a_released_connection_can_read_as_deleted(start_sim) -> None:  # type: 
     assert list(main.list_all()) == []
 
 
-def test_pre_existing_connections_from_the_world(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_pre_existing_connections_from_the_world(start_sim: StartSim) -> None:
     world = make_world(connections=[
         {"id": "peerconn-partner0001", "local_vpc_id": "vpc-partner1", "peer_vpc_id": "vpc-app01",
          "status": "consulting"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from reconciler.errors import ApiError, AuthError, ConflictError, QuotaError, Va
 from reconciler.model import Billing
 from reconciler.simulator import SimServer
 
-from .conftest import create, make_api, make_world, prepaid
+from .conftest import StartSim, create, make_api, make_world, prepaid
 
 CROSS = {"peer": "vpc-partner1", "peer_account_id": "acc-partner"}
 
@@ -43,7 +44,7 @@ def refused(call: Callable[[], object], kind: type[ApiError], code: str) -> ApiE
                  id="peer-if-name-cross-account"),
     pytest.param({"bandwidth_in_mbps": 0}, ValidationError, "InvalidParameter", id="zero-bandwidth"),
 ])
-def test_create_rules(main: PeerConnApi, kwargs: dict[str, object], kind: type[ApiError], code: str) -> None:
+def test_create_rules(main: PeerConnApi, kwargs: dict[str, Any], kind: type[ApiError], code: str) -> None:
     refused(lambda: create(main, **kwargs), kind, code)
     assert list(main.list_all()) == []
 
@@ -62,7 +63,7 @@ def test_one_connection_per_pair_in_either_direction(sim: SimServer, main: PeerC
     create(main, local="vpc-db0001", peer="vpc-app01")  # the gone one no longer counts
 
 
-def test_two_relay_vpcs_cannot_peer(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_two_relay_vpcs_cannot_peer(start_sim: StartSim) -> None:
     world = make_world(accounts=[{"id": "a", "access_key": "AK1", "secret_key": "SK1", "vpcs": [
         {"id": "vpc-r1", "region": "gz", "relay": True}, {"id": "vpc-r2", "region": "gz", "relay": True}]}])
     api = make_api(start_sim(world))
@@ -70,7 +71,7 @@ def test_two_relay_vpcs_cannot_peer(start_sim) -> None:  # type: ignore[no-untyp
             "PeerConn.RelayVpcPair")
 
 
-def test_quota_per_vpc_and_per_account(start_sim) -> None:  # type: ignore[no-untyped-def]
+def test_quota_per_vpc_and_per_account(start_sim: StartSim) -> None:
     api = make_api(start_sim(make_world(quotas={"per_vpc": 2, "per_account": 3})))
     create(api, peer="vpc-db0001")
     create(api, peer="vpc-web001")

@@ -14,7 +14,7 @@ import pytest
 from reconciler.simulator import SimServer
 
 from . import wire
-from .conftest import create, make_api, make_world
+from .conftest import StartSim, create, make_api, make_world
 
 TRACES_FILE = Path(__file__).resolve().parents[2].parent / "shared/reference/bce-wire-traces.json"
 AK, SK = "AKIDEXAMPLE", "SKEXAMPLE"
@@ -58,7 +58,7 @@ def _trace_connections(label: str, prepaid: bool) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("trace", _traces(), ids=lambda t: t["label"])
-def test_recorded_python_sdk_request_is_accepted_unchanged(start_sim, trace: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_recorded_python_sdk_request_is_accepted_unchanged(start_sim: StartSim, trace: dict[str, Any]) -> None:
     sim = start_sim(_trace_world(trace["label"]))
     (req,) = trace["requests"]
     body = (req["body"] or "").encode()
