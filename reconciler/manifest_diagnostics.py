@@ -52,6 +52,9 @@ def _translate(doc: YamlDocument, path: Path, err: Any, root: type[BaseModel],
     if kind == "missing":
         return located(doc, path[:-1], f"missing required field '{path[-1]}'",
                        field_path=format_path(path))
+    if path and path[-1] == "[key]":
+        summary, detail, hint = _explain(kind, err, None, path[:-1])
+        return at(doc, path[:-1], f"key {summary}", key=True, detail=detail, hint=hint)
     summary, detail, hint = _explain(kind, err, doc.scalars.get(path), path)
     return at(doc, path, summary, detail=detail, hint=hint)
 

@@ -242,7 +242,7 @@ def _from_marked(file: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     summary = f"invalid YAML: {exc.context}, {problem}" if exc.context else f"invalid YAML: {problem}"
     hint = None
     if "'\\t'" in problem or "\t" in problem:
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
+        hint = "replace the tab with spaces; YAML does not allow tabs for indentation"
     return _diag(file, mark, summary, hint=hint)
 
 
