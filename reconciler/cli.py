@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reconciler import __version__
 from reconciler.errors import ApiError, PeerconnError, StalePlanError, UserError
+from reconciler.explain import explain
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE = 0, 1, 2, 3
 
@@ -30,6 +31,17 @@ _EXAMPLES = {
     "apply": "examples:\n  peerconn apply plan.json                    # a reviewed saved plan\n"
              "  peerconn apply manifests/ --auto-approve    # plan and apply unattended",
     "show": "examples:\n  peerconn show plan.json --format markdown",
+    "export": "examples:\n  peerconn export --vpc vpc-app01 --region bj --out adopted.yaml\n"
+              "  peerconn export --vpc vpc-app01 vpc-db0001 --region bj --stack prod-network\n"
+              "  peerconn export --vpc vpc-partner1 --region bj --profile partner --sim\n"
+              "then check the adoption: peerconn plan adopted.yaml   # shows no changes",
+    "graph": "examples:\n  peerconn graph manifests/ > topology.mmd\n"
+             "  peerconn graph manifests/ --live --sim     # planned changes coloured\n"
+             "  peerconn plan manifests/ --format markdown --graph   # inside the plan",
+    "sim": "examples:\n  peerconn sim serve --port 8080\n"
+           "  peerconn sim serve --world examples/sim-world.yaml --state sim.json\n"
+           "  peerconn plan examples/quickstart --endpoint http://127.0.0.1:8080\n"
+           "  peerconn plan examples/quickstart --sim   # in-process, no server to start",
 }
 
 
@@ -80,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     p.add_argument("--detailed-exitcode", action="store_true",
                    help="exit 2 when there are changes, 0 when none")
+    p.add_argument("--graph", action="store_true",
+                   help="with --format markdown: put a Mermaid diagram of the topology, "
+                        "planned changes coloured, above the changes")
     _run_options(p)
     _common(p)
     p.set_defaults(handler=h["plan"])
@@ -101,8 +116,36 @@ def build_parser() -> argparse.ArgumentParser:
     _common(s)
     s.set_defaults(handler=h["show"])
 
-    add_sim_parser(subs)
+    _add_extra_parsers(subs, fmt)
+    sim = add_sim_parser(subs)
+    sim.epilog, sim.formatter_class = _EXAMPLES["sim"], fmt
     return parser
+
+
+def _add_extra_parsers(subs: argparse._SubParsersAction,
+                       fmt: type[argparse.RawDescriptionHelpFormatter]) -> None:
+    from reconciler.commands_extra import cmd_export, cmd_graph
+
+    e = subs.add_parser("export", help="write live connections as a manifest (adoption)",
+                        epilog=_EXAMPLES["export"], formatter_class=fmt)
+    e.add_argument("--vpc", action="extend", nargs="+", required=True, metavar="VPC_ID",
+                   help="VPC whose connections to export (repeatable)")
+    e.add_argument("--stack", metavar="NAME", help="stack of the manifest (default: the "
+                   "peerconn-stack tag the connections share, else 'adopted')")
+    e.add_argument("--out", metavar="FILE", help="write the manifest here (default: stdout)")
+    e.add_argument("--parallelism", type=int, default=10, metavar="N",
+                   help="concurrent list calls (default 10)")
+    _common(e)
+    e.set_defaults(handler=cmd_export)
+
+    g = subs.add_parser("graph", help="draw the topology as a Mermaid diagram",
+                        epilog=_EXAMPLES["graph"], formatter_class=fmt)
+    g.add_argument("paths", nargs="+", metavar="PATH")
+    g.add_argument("--live", action="store_true",
+                   help="plan against the live connections and colour the planned changes")
+    _run_options(g)
+    _common(g)
+    g.set_defaults(handler=cmd_graph)
 
 
 def _fix_sim_argument(args: argparse.Namespace) -> None:
@@ -144,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Run `peerconn plan` again and review the new plan.", file=sys.stderr)
         return EXIT_STALE
     except ApiError as exc:
-        print(f"Error: BCE API call failed: {exc.describe()}", file=sys.stderr)
+        print(f"Error: {explain(exc).render()}", file=sys.stderr)
         return EXIT_ERROR
     except PeerconnError as exc:
         print(f"Error: {exc}", file=sys.stderr)

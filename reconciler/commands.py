@@ -83,6 +83,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         plan = make_plan(args, conn, desired)
     finally:
         conn.close()
+    from reconciler.commands_extra import plan_graph  # it imports this module
+
+    args.graph_text = plan_graph(args, desired, plan)
     if args.out:
         Path(args.out).write_text(plan_to_json(plan), encoding="utf-8")
     out(render_plan(plan, args.format, args))

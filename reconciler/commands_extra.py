@@ -1,0 +1,174 @@
+"""Command handlers for ``export`` and ``graph``, and the diagram of ``plan --graph``.
+
+Owns the flow of those commands: which VPCs ``export`` lists (the requested ones strictly,
+then each connection's other end leniently, to learn whether it is same-account), checking
+the exported text with the manifest loader before anything is written, and making the plan a
+``graph --live`` styles. The parser lives in ``cli``; the pure work in ``export`` and
+``graph``; the shared plumbing (connector, make_plan, out) in ``commands``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from reconciler.client.config import ENV_REGION
+from reconciler.commands import EXIT_OK, connector, make_plan, out
+from reconciler.connect import Connector
+from reconciler.errors import (
+    AuthError,
+    ConfigError,
+    Diagnostic,
+    ManifestError,
+    NotFoundError,
+    UserError,
+    ValidationError,
+)
+from reconciler.export import Export, ExportRequest, export_manifest
+from reconciler.graph import render_graph
+from reconciler.live import Context
+from reconciler.manifest import load_paths
+from reconciler.manifest_models import NAME_PATTERN, VPC_ID_PATTERN
+from reconciler.model import GONE_STATUSES, REGIONS, DesiredState, PeerConn
+from reconciler.observe import ListJob, observe
+from reconciler.plan import Plan
+
+# ---------------------------------------------------------------------------- export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    request = _export_request(args)
+    conn = connector(args)
+    try:
+        views, peer_ends = _read_live(conn, request, args.parallelism)
+    finally:
+        conn.close()
+    result = export_manifest(request, views, peer_ends)
+    _check_loads(result)
+    summary = (f"Exported {len(result.connections)} connection(s) and "
+               f"{len(result.acceptances)} acceptance(s) as stack '{result.stack}'"
+               + (f"; {len(result.skipped)} left out (see the comments)" if result.skipped
+                  else "") + ".")
+    if args.out:
+        _write(args.out, result.text)
+        out(f"{summary}\nWrote {args.out}. Check it with: peerconn plan {args.out}\n")
+    else:
+        out(result.text)
+        print(summary, file=sys.stderr)  # stdout stays a clean manifest for redirection
+    return EXIT_OK
+
+
+def _export_request(args: argparse.Namespace) -> ExportRequest:
+    problems = []
+    region = (args.region or os.environ.get(ENV_REGION, "")).strip().lower()
+    if not region:
+        problems.append(Diagnostic("export needs the region of the VPCs",
+                                   hint=f"pass --region (one of {', '.join(REGIONS)}) or set "
+                                        f"{ENV_REGION}"))
+    elif region not in REGIONS:
+        problems.append(Diagnostic(f"unknown region {region!r}",
+                                   hint=f"use one of {', '.join(REGIONS)}"))
+    problems += [Diagnostic(f"--vpc {vpc!r} is not a VPC id",
+                            hint="VPC ids look like vpc-abc123 (lowercase letters and digits)")
+                 for vpc in args.vpc if not re.fullmatch(VPC_ID_PATTERN, vpc)]
+    if args.stack is not None and not re.fullmatch(NAME_PATTERN, args.stack):
+        problems.append(Diagnostic(f"--stack {args.stack!r} is not a valid stack name",
+                                   hint="lowercase letters, digits and '-', 1-63 characters"))
+    if problems:
+        raise ConfigError(problems)
+    return ExportRequest(region=region, vpc_ids=tuple(dict.fromkeys(args.vpc)),
+                         stack=args.stack, profile=args.profile)
+
+
+def _read_live(conn: Connector, request: ExportRequest,
+               parallelism: int) -> tuple[list[PeerConn], dict[str, PeerConn]]:
+    """The requested VPCs' views (any failure fails the export) and the other ends we own."""
+    ctx = Context(request.profile, request.region)
+    live = observe([ListJob(ctx, vpc) for vpc in request.vpc_ids], conn.api_for,
+                   parallelism=parallelism)
+    views = [v for v in live.views(ctx) if v.status not in GONE_STATUSES]
+    others = sorted({(v.peer_region or request.region, v.peer_vpc_id) for v in views})
+
+    def other_end(where: tuple[str, str]) -> list[PeerConn]:
+        return _list_if_ours(conn, Context(request.profile, where[0]), where[1])
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        listed = [v for batch in pool.map(other_end, others) for v in batch]
+    ids = {v.peer_conn_id for v in views}
+    peer_ends: dict[str, PeerConn] = {}
+    for other in listed:
+        mine = next((v for v in views if v.peer_conn_id == other.peer_conn_id), None)
+        if other.peer_conn_id in ids and mine is not None and \
+                other.local_vpc_id == mine.peer_vpc_id:
+            peer_ends[other.peer_conn_id] = other
+    return views, peer_ends
+
+
+def _list_if_ours(conn: Connector, ctx: Context, vpc_id: str) -> list[PeerConn]:
+    # Another account's VPC lists as empty, or is refused; either way its end is not ours.
+    try:
+        return list(conn.api_for(ctx).list_all(vpc_id=vpc_id))
+    except (NotFoundError, ValidationError):
+        return []
+    except AuthError as exc:
+        if (exc.code or "").lower() == "accessdenied":
+            return []
+        raise
+
+
+def _check_loads(result: Export) -> None:
+    """Our own loader must accept what we are about to hand the user."""
+    with tempfile.TemporaryDirectory(prefix="peerconn-export-") as folder:
+        path = Path(folder, "export.yaml")
+        path.write_text(result.text, encoding="utf-8")
+        try:
+            state = load_paths([path])
+        except ManifestError as exc:
+            detail = "; ".join(d.render().replace(str(path), "export") for d in exc.diagnostics)
+            raise UserError(Diagnostic("the exported manifest does not validate; nothing was "
+                                       "written", detail=detail,
+                                       hint="please report this as a peerconn bug")) from None
+    if (len(state.connections), len(state.acceptances)) != \
+            (len(result.connections), len(result.acceptances)):
+        raise UserError(Diagnostic("the exported manifest does not read back as written",
+                                   hint="please report this as a peerconn bug"))
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(Diagnostic(f"cannot write the manifest: {exc.strerror}",
+                                   file=path)) from None
+
+
+# ----------------------------------------------------------------------------- graph
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    desired = load_paths(args.paths)
+    plan: Plan | None = None
+    if args.live:
+        conn = connector(args)
+        try:
+            plan = make_plan(args, conn, desired)
+        finally:
+            conn.close()
+    out(render_graph(desired, plan))
+    return EXIT_OK
+
+
+def plan_graph(args: argparse.Namespace, desired: DesiredState, plan: Plan) -> str:
+    """The diagram ``plan --graph`` embeds in the Markdown plan ("" when not asked for)."""
+    if not getattr(args, "graph", False):
+        return ""
+    if args.format != "markdown":
+        raise ConfigError(Diagnostic("--graph is only shown in the Markdown plan",
+                                     hint="add --format markdown, or use `peerconn graph "
+                                          "PATH --live` for the diagram alone"))
+    return render_graph(desired, plan)

@@ -1,0 +1,308 @@
+"""Live connections → a manifest that adopts them (``peerconn export``). Pure.
+
+Owns: which live views become ``connections:`` entries (this account initiated them) or
+``acceptances:`` entries (another account initiated them), which are left out and why, the
+deterministic entry names derived from VPC ids, the default stack name, and the YAML text with
+its comments. Every attribute the planner compares is written, so planning the exported
+manifest at once shows no changes. Must not do I/O: the command lists the VPCs, hands the
+views in, and validates the text with the manifest loader before writing it anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.manifest_models import DESCRIPTION_MAX, IF_NAME_PATTERN, NAME_PATTERN
+from reconciler.model import (
+    FAILED_STATUSES,
+    GONE_STATUSES,
+    MANAGED_BY_TAG,
+    MANAGED_BY_VALUE,
+    STACK_TAG,
+    PeerConn,
+    normalise_payment_timing,
+)
+
+DEFAULT_STACK = "adopted"
+NAME_MAX = 63
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
+# Words YAML 1.1 or 1.2 would read as something other than a string.
+_KEYWORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan",
+                       "inf"})
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What the user asked for: the VPCs (all in ``region``) and the manifest header."""
+
+    region: str
+    vpc_ids: tuple[str, ...]
+    stack: str | None = None
+    profile: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """The manifest text and what went into it."""
+
+    text: str
+    stack: str
+    connections: tuple[str, ...]
+    acceptances: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+@dataclass
+class _Entry:
+    name: str
+    comment: str
+    lines: list[str] = field(default_factory=list)
+
+
+def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
+                    peer_ends: Mapping[str, PeerConn]) -> Export:
+    """The manifest for ``views`` (listed from the requested VPCs).
+
+    ``peer_ends`` maps a connection id to the other end's view when this account could list
+    it: that is what makes a connection same-account (and gives its ``peer_if_name``).
+    """
+    chosen = _one_view_per_connection(views)
+    conns: list[_Entry] = []
+    accs: list[_Entry] = []
+    skipped: list[str] = []
+    stack_tags: set[str] = set()
+    for conn_id in sorted(chosen):
+        view, other = chosen[conn_id], peer_ends.get(conn_id)
+        why_not = _skip_reason(view, other, request.region)
+        if why_not:
+            skipped.append(f"{conn_id} ({view.local_vpc_id} <-> {view.peer_vpc_id}): {why_not}")
+        elif other is not None:
+            initiator, acceptor = (view, other) if view.role != "acceptor" else (other, view)
+            conns.append(_connection(initiator, acceptor))
+            stack_tags.add(_stack_tag(initiator))
+        elif view.role == "acceptor":
+            accs.append(_acceptance(view))
+        else:
+            conns.append(_connection(view, None))
+            stack_tags.add(_stack_tag(view))
+    stack = request.stack or _default_stack(stack_tags)
+    _make_unique(conns + accs)
+    text = _render(request, stack, conns, accs, skipped)
+    return Export(text, stack, tuple(e.name for e in conns), tuple(e.name for e in accs),
+                  tuple(skipped))
+
+
+def _one_view_per_connection(views: Iterable[PeerConn]) -> dict[str, PeerConn]:
+    # A same-account connection listed from both VPCs shows up twice; keep the initiator's.
+    chosen: dict[str, PeerConn] = {}
+    for view in views:
+        kept = chosen.get(view.peer_conn_id)
+        if kept is None or (kept.role == "acceptor" and view.role != "acceptor"):
+            chosen[view.peer_conn_id] = view
+    return chosen
+
+
+def _skip_reason(view: PeerConn, other: PeerConn | None, region: str) -> str:
+    if view.status in GONE_STATUSES:
+        return f"status {view.status}"
+    if view.status in FAILED_STATUSES:
+        return (f"status {view.status}; a manifest entry for it would be planned as a "
+                "replace, so add one only if you want it re-created")
+    if other is None and view.role == "acceptor" and view.status == "consulting":
+        return (f"a request from {view.peer_account_id or 'another account'} waiting for this "
+                "account's answer; add an acceptance (accept: true or false) to answer it")
+    initiator = view if other is None or view.role != "acceptor" else other
+    if initiator.local_region and initiator.local_region != region:
+        return (f"initiated from {initiator.local_vpc_id} in region {initiator.local_region}; "
+                f"export that VPC with --region {initiator.local_region}")
+    return ""
+
+
+def _stack_tag(view: PeerConn) -> str:
+    tags = view.tag_map
+    if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE:
+        return ""
+    return tags.get(STACK_TAG, "")
+
+
+def _default_stack(tags: set[str]) -> str:
+    """The stack peerconn already tagged every exported connection with, else ``adopted``."""
+    if len(tags) == 1:
+        (only,) = tags
+        if only and re.fullmatch(NAME_PATTERN, only):
+            return only
+    return DEFAULT_STACK
+
+
+# ------------------------------------------------------------------------------ names
+
+
+def _short(vpc_id: str) -> str:
+    text = vpc_id.lower()
+    text = text[4:] if text.startswith("vpc-") else text
+    return re.sub(r"[^a-z0-9]", "", text) or "vpc"
+
+
+def entry_name(local_vpc_id: str, peer_vpc_id: str, joiner: str) -> str:
+    """``<local>-<joiner>-<peer>`` without the ``vpc-`` prefixes, valid per NAME_PATTERN.
+
+    VPC ids hold no '-' after the prefix, so the joiner keeps names of different pairs apart;
+    names too long are shortened and made unique again with a digest of the full pair.
+    """
+    local, peer = _short(local_vpc_id), _short(peer_vpc_id)
+    name = f"{local}-{joiner}-{peer}"
+    if len(name) <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(f"{local_vpc_id}<->{peer_vpc_id}".encode()).hexdigest()[:8]
+    room = (NAME_MAX - len(joiner) - 2 - len(digest) - 1) // 2
+    return f"{local[:room]}-{joiner}-{peer[:room]}-{digest}"
+
+
+def _make_unique(entries: list[_Entry]) -> None:
+    # Pairs are unique, so names already are; this only guards the shortened form.
+    seen: set[str] = set()
+    for entry in entries:
+        base, n = entry.name, 2
+        while entry.name in seen:
+            suffix = f"-{n}"
+            entry.name = base[: NAME_MAX - len(suffix)] + suffix
+            n += 1
+        seen.add(entry.name)
+
+
+# ---------------------------------------------------------------------------- entries
+
+
+def _connection(view: PeerConn, acceptor: PeerConn | None) -> _Entry:
+    cross = acceptor is None
+    status = view.status
+    if cross and status == "consulting":
+        status += f", waiting for {view.peer_account_id or 'the peer account'} to accept"
+    if view.expired_time:
+        status += f", expires {view.expired_time}"
+    entry = _Entry(entry_name(view.local_vpc_id, view.peer_vpc_id, "to"),
+                   f"{view.peer_conn_id}: {status}")
+    attrs: list[tuple[str, Any]] = [
+        ("local_vpc_id", view.local_vpc_id),
+        ("peer_vpc_id", view.peer_vpc_id),
+        ("peer_region", view.peer_region),
+    ]
+    if cross:
+        attrs.append(("peer_account_id", view.peer_account_id))
+    attrs.append(("bandwidth_in_mbps", view.bandwidth_in_mbps))
+    entry.lines = _pairs(attrs)
+    entry.lines += _if_name("local_if_name", view.local_if_name)
+    if acceptor is not None:
+        entry.lines += _if_name("peer_if_name", acceptor.local_if_name)
+    entry.lines += _description(view.description)
+    entry.lines += _pairs([("dns_sync", view.dns_sync), ("delete_protect", view.delete_protect)])
+    entry.lines += _billing(view)
+    entry.lines += _tags(view)
+    return entry
+
+
+def _acceptance(view: PeerConn) -> _Entry:
+    entry = _Entry(entry_name(view.local_vpc_id, view.peer_vpc_id, "from"),
+                   f"{view.peer_conn_id}: {view.status}, initiated by "
+                   f"{view.peer_account_id or 'another account'}")
+    entry.lines = _pairs([
+        ("local_vpc_id", view.local_vpc_id),
+        ("peer_vpc_id", view.peer_vpc_id),
+        ("peer_account_id", view.peer_account_id),
+        ("accept", True),
+    ])
+    entry.lines += _if_name("local_if_name", view.local_if_name)
+    entry.lines += _description(view.description)
+    entry.lines += _pairs([("dns_sync", view.dns_sync)])
+    return entry
+
+
+def _pairs(attrs: list[tuple[str, Any]]) -> list[str]:
+    return [f"{key}: {scalar(value)}" for key, value in attrs]
+
+
+def _if_name(key: str, value: str) -> list[str]:
+    if not value:
+        return []  # an empty name cannot be declared (the manifest requires 1+ characters)
+    if not re.fullmatch(IF_NAME_PATTERN, value):
+        return [f"# {key} not exported: the live value {json.dumps(value, ensure_ascii=False)} "
+                "is not a valid manifest value"]
+    return [f"{key}: {scalar(value)}"]
+
+
+def _description(value: str) -> list[str]:
+    if len(value) > DESCRIPTION_MAX:
+        return [f"# description not exported: longer than {DESCRIPTION_MAX} characters"]
+    return [f"description: {scalar(value)}"]
+
+
+def _billing(view: PeerConn) -> list[str]:
+    timing = normalise_payment_timing(view.payment_timing) or "Postpaid"
+    lines = ["billing:", f"  payment_timing: {scalar(timing)}"]
+    if timing == "Prepaid":
+        # Prepaid entries need a length, but BCE does not report the one bought; the planner
+        # never compares it (it is only used to renew or re-create), so 1 is safe to write.
+        lines += ["  # reservation_length is not observable through the API: set the length",
+                  "  # bought (months); peerconn uses it only to renew or re-create.",
+                  "  reservation_length: 1",
+                  "  # renew_within_days: 7   # optional: plan renews when expiry is this near"]
+    return lines
+
+
+def _tags(view: PeerConn) -> list[str]:
+    user = {k: v for k, v in view.tags if k.lower() not in (MANAGED_BY_TAG, STACK_TAG)}
+    if not user:
+        return []
+    return ["tags:"] + [f"  {scalar(k)}: {scalar(v)}" for k, v in sorted(user.items())]
+
+
+def scalar(value: Any) -> str:
+    """A YAML scalar that reads back as exactly ``value``: plain when safe, else quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text.lower() not in _KEYWORDS:
+        return text
+    # A JSON string is a valid YAML double-quoted scalar with the same value.
+    return json.dumps(text, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------------------- render
+
+
+def _render(request: ExportRequest, stack: str, conns: list[_Entry], accs: list[_Entry],
+            skipped: list[str]) -> str:
+    vpcs = ", ".join(request.vpc_ids)
+    out = [
+        "# Exported by `peerconn export` from the live connections of",
+        f"# {vpcs} (profile {request.profile or 'default'}, region {request.region}).",
+        "# Planning this manifest shows no changes: review it, commit it, and peerconn manages",
+        "# these connections from now on. Tags are kept as found; BCE sets them only at create.",
+        f"stack: {scalar(stack)}",
+        f"region: {scalar(request.region)}",
+    ]
+    if request.profile:
+        out.append(f"profile: {scalar(request.profile)}")
+    out.append("prune: false")
+    out += _section("connections", sorted(conns, key=lambda e: e.name))
+    out += _section("acceptances", sorted(accs, key=lambda e: e.name))
+    if skipped:
+        out += ["", "# Not exported:"] + [f"#   {line}" for line in skipped]
+    return "\n".join(out) + "\n"
+
+
+def _section(title: str, entries: list[_Entry]) -> list[str]:
+    if not entries:
+        return ["", f"{title}: []"]
+    out = ["", f"{title}:"]
+    for entry in entries:
+        out += [f"  # {entry.comment}", f"  - name: {scalar(entry.name)}"]
+        out += [f"    {line}" for line in entry.lines]
+    return out
