@@ -16,10 +16,14 @@ MAX_COMMENT = 60_000
 
 def render_markdown(plan: Plan, *, max_chars: int = MAX_COMMENT, graph: str = "") -> str:
     head = _head(plan)
-    if graph:
+    if graph and len(graph) > max_chars // 2:
+        # A diagram that would crowd out the changes is left out rather than cut.
+        head.extend(["> The topology diagram is left out: it is too large for a comment "
+                     "(`peerconn graph PATH --live` draws it).", ""])
+    elif graph:
         head.extend(["```mermaid", graph.rstrip("\n"), "```", ""])
     blocks = ["\n".join(_block(c)) for c in plan.changes]
-    tail = _notes(plan)
+    tail = _notes(plan, max_chars // 4)
     out = "\n".join(head)
     shown = 0
     for block in blocks:
@@ -71,11 +75,19 @@ def _block(change: Change) -> list[str]:
     return out
 
 
-def _notes(plan: Plan) -> str:
+def _notes(plan: Plan, budget: int) -> str:
+    """The notes, cut at a whole note once they would take more than ``budget`` characters."""
     if not plan.notes:
         return ""
     lines = ["", "**Notes**", ""]
-    for note in plan.notes:
+    used = 0
+    for shown, note in enumerate(plan.notes):
         icon = "**warning**" if note.level == "warning" else "note"
-        lines.append(f"- {icon} `{note.address}`: {note.message}")
+        line = f"- {icon} `{note.address}`: {note.message}"
+        used += len(line) + 1
+        if used > budget:
+            lines.append(f"- {len(plan.notes) - shown} more note(s) not shown "
+                         "(`peerconn show plan.json`).")
+            break
+        lines.append(line)
     return "\n".join(lines) + "\n"
