@@ -270,8 +270,23 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.fullmatch(text) and text.lower() not in _KEYWORDS:
         return text
-    # A JSON string is a valid YAML double-quoted scalar with the same value.
-    return json.dumps(text, ensure_ascii=False)
+    # A JSON string is a YAML double-quoted scalar with the same value, once the characters
+    # YAML may not carry raw (C1 controls, DEL, lone surrogates, NEL) are escaped too.
+    return "".join(c if _printable(c) else _escape(c) for c in json.dumps(text,
+                                                                          ensure_ascii=False))
+
+
+def _printable(char: str) -> bool:
+    # YAML's printable set, less its extra line breaks (NEL, LS, PS), which it would fold.
+    code = ord(char)
+    return (0x20 <= code <= 0x7E or code in (0x09, 0x0A, 0x0D)
+            or (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
+            or 0xE000 <= code <= 0xFFFD or code >= 0x10000)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # ----------------------------------------------------------------------------- render
