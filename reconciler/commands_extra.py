@@ -86,8 +86,9 @@ def _export_request(args: argparse.Namespace) -> ExportRequest:
 
 
 def _read_live(conn: Connector, request: ExportRequest,
-               parallelism: int) -> tuple[list[PeerConn], dict[str, PeerConn]]:
-    """The requested VPCs' views (any failure fails the export) and the other ends we own."""
+               parallelism: int) -> tuple[list[PeerConn], list[PeerConn]]:
+    """The requested VPCs' views (any failure fails the export), then what this account can
+    list of each connection's other VPC (another account's VPC lists nothing)."""
     ctx = Context(request.profile, request.region)
     live = observe([ListJob(ctx, vpc) for vpc in request.vpc_ids], conn.api_for,
                    parallelism=parallelism)
@@ -99,14 +100,7 @@ def _read_live(conn: Connector, request: ExportRequest,
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         listed = [v for batch in pool.map(other_end, others) for v in batch]
-    ids = {v.peer_conn_id for v in views}
-    peer_ends: dict[str, PeerConn] = {}
-    for other in listed:
-        mine = next((v for v in views if v.peer_conn_id == other.peer_conn_id), None)
-        if other.peer_conn_id in ids and mine is not None and \
-                other.local_vpc_id == mine.peer_vpc_id:
-            peer_ends[other.peer_conn_id] = other
-    return views, peer_ends
+    return views, listed
 
 
 def _list_if_ours(conn: Connector, ctx: Context, vpc_id: str) -> list[PeerConn]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,30 +65,25 @@ class _Entry:
 
 
 def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
-                    peer_ends: Mapping[str, PeerConn]) -> Export:
+                    other_ends: Iterable[PeerConn] = ()) -> Export:
     """The manifest for ``views`` (listed from the requested VPCs).
 
-    ``peer_ends`` maps a connection id to the other end's view when this account could list
-    it: that is what makes a connection same-account (and gives its ``peer_if_name``).
+    ``other_ends`` are the views this account could list from the other VPC of each
+    connection: a connection seen from both of its VPCs is same-account, and the second end
+    gives its ``peer_if_name``. Another account's VPC lists nothing of it.
     """
-    chosen = _one_view_per_connection(views)
     conns: list[_Entry] = []
     accs: list[_Entry] = []
     skipped: list[str] = []
     stack_tags: set[str] = set()
-    for conn_id in sorted(chosen):
-        view, other = chosen[conn_id], peer_ends.get(conn_id)
+    for conn_id, (view, other) in sorted(_ends(views, other_ends).items()):
         why_not = _skip_reason(view, other, request.region)
         if why_not:
             skipped.append(f"{conn_id} ({view.local_vpc_id} <-> {view.peer_vpc_id}): {why_not}")
-        elif other is not None:
-            initiator, acceptor = (view, other) if view.role != "acceptor" else (other, view)
-            conns.append(_connection(initiator, acceptor))
-            stack_tags.add(_stack_tag(initiator))
-        elif view.role == "acceptor":
+        elif other is None and view.role == "acceptor":
             accs.append(_acceptance(view))
         else:
-            conns.append(_connection(view, None))
+            conns.append(_connection(view, other))
             stack_tags.add(_stack_tag(view))
     stack = request.stack or _default_stack(stack_tags)
     _make_unique(conns + accs)
@@ -97,14 +92,22 @@ def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
                   tuple(skipped))
 
 
-def _one_view_per_connection(views: Iterable[PeerConn]) -> dict[str, PeerConn]:
-    # A same-account connection listed from both VPCs shows up twice; keep the initiator's.
-    chosen: dict[str, PeerConn] = {}
+def _ends(views: Iterable[PeerConn],
+          other_ends: Iterable[PeerConn]) -> dict[str, tuple[PeerConn, PeerConn | None]]:
+    """Per listed connection: its first end (the initiator's when both are ours), and the
+    second end when this account owns it too."""
+    by_id: dict[str, dict[str, PeerConn]] = {}
     for view in views:
-        kept = chosen.get(view.peer_conn_id)
-        if kept is None or (kept.role == "acceptor" and view.role != "acceptor"):
-            chosen[view.peer_conn_id] = view
-    return chosen
+        by_id.setdefault(view.peer_conn_id, {}).setdefault(view.local_vpc_id, view)
+    for view in other_ends:
+        if view.peer_conn_id in by_id:
+            by_id[view.peer_conn_id].setdefault(view.local_vpc_id, view)
+    out: dict[str, tuple[PeerConn, PeerConn | None]] = {}
+    for conn_id, found in by_id.items():
+        first, *rest = sorted(found.values(), key=lambda v: (v.role == "acceptor",
+                                                            v.local_vpc_id))
+        out[conn_id] = (first, rest[0] if rest else None)
+    return out
 
 
 def _skip_reason(view: PeerConn, other: PeerConn | None, region: str) -> str:
@@ -116,10 +119,12 @@ def _skip_reason(view: PeerConn, other: PeerConn | None, region: str) -> str:
     if other is None and view.role == "acceptor" and view.status == "consulting":
         return (f"a request from {view.peer_account_id or 'another account'} waiting for this "
                 "account's answer; add an acceptance (accept: true or false) to answer it")
-    initiator = view if other is None or view.role != "acceptor" else other
-    if initiator.local_region and initiator.local_region != region:
-        return (f"initiated from {initiator.local_vpc_id} in region {initiator.local_region}; "
-                f"export that VPC with --region {initiator.local_region}")
+    where = view.local_region
+    if where and where != region:
+        if other is not None:  # a manifest file holds the VPCs of one region
+            return (f"initiated from {view.local_vpc_id} in region {where}; export that VPC "
+                    f"with --region {where}")
+        return f"{view.local_vpc_id} is in region {where}, not {region}: use --region {where}"
     return ""
 
 

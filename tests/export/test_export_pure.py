@@ -64,8 +64,11 @@ def test_same_account_connection_seen_from_both_ends_is_one_entry_from_the_initi
     initiator = view()
     acceptor = view(role="acceptor", local_vpc_id="vpc-db0001", peer_vpc_id="vpc-app01",
                     local_if_name="db-end")
-    result = export_manifest(REQUEST, [acceptor, initiator],
-                             {"peerconn-1": acceptor})
+    for listed, other in (([acceptor, initiator], [acceptor, initiator]),
+                          ([acceptor], [initiator]), ([initiator], [acceptor])):
+        assert export_manifest(REQUEST, listed, other).text == \
+            export_manifest(REQUEST, [initiator], [acceptor]).text
+    result = export_manifest(REQUEST, [initiator], [acceptor])
     assert result.connections == ("app01-to-db0001",)
     assert "peer_if_name: db-end" in result.text
     assert "peer_account_id" not in result.text
@@ -76,11 +79,11 @@ def test_same_account_connection_seen_from_both_ends_is_one_entry_from_the_initi
     pytest.param(view(status="expired"), "would be planned as a replace", id="failed"),
     pytest.param(view(role="acceptor", status="consulting", peer_account_id="acc-x"),
                  "waiting for this account's answer", id="unanswered-request"),
-    pytest.param(view(local_region="gz"), "export that VPC with --region gz",
-                 id="initiated-in-another-region"),
+    pytest.param(view(local_region="gz"), "vpc-app01 is in region gz, not bj: use --region gz",
+                 id="listed-in-the-wrong-region"),
 ])
 def test_connections_left_out_say_why(live, reason):
-    result = export_manifest(REQUEST, [live], {})
+    result = export_manifest(REQUEST, [live])
     assert result.connections == () and result.acceptances == ()
     assert reason in result.skipped[0]
     assert reason in result.text
@@ -91,12 +94,21 @@ def test_default_stack_is_the_shared_peerconn_tag_else_adopted():
     one = view(tags=tagged)
     other = view(peer_conn_id="peerconn-2", peer_vpc_id="vpc-web001",
                  tags=(("managed-by", "peerconn"), ("peerconn-stack", "other")))
-    assert export_manifest(REQUEST, [one], {}).stack == "net"
-    assert export_manifest(REQUEST, [one, other], {}).stack == "adopted"
-    assert export_manifest(REQUEST, [view()], {}).stack == "adopted"
+    assert export_manifest(REQUEST, [one]).stack == "net"
+    assert export_manifest(REQUEST, [one, other]).stack == "adopted"
+    assert export_manifest(REQUEST, [view()]).stack == "adopted"
 
 
 def test_same_inputs_give_the_same_bytes():
     views = [view(), view(peer_conn_id="peerconn-0", peer_vpc_id="vpc-web001")]
-    assert export_manifest(REQUEST, views, {}).text == \
-        export_manifest(REQUEST, views[::-1], {}).text
+    assert export_manifest(REQUEST, views).text == \
+        export_manifest(REQUEST, views[::-1]).text
+
+
+def test_same_account_connection_initiated_from_another_region_points_there():
+    initiator = view(local_region="gz", local_vpc_id="vpc-gz1", peer_vpc_id="vpc-app01")
+    acceptor = view(role="acceptor", local_vpc_id="vpc-app01", peer_vpc_id="vpc-gz1",
+                    peer_region="gz")
+    result = export_manifest(REQUEST, [acceptor], [initiator])
+    assert "initiated from vpc-gz1 in region gz; export that VPC with --region gz" in \
+        result.skipped[0]
