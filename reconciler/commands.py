@@ -89,9 +89,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).write_text(plan_to_json(plan), encoding="utf-8")
     out(render_plan(plan, args.format, args))
-    if args.out:
-        out(f"\nSaved the plan to {args.out}. Apply exactly this plan with: "
-            f"peerconn apply {args.out}\n")
+    if args.out:  # on stderr: stdout may be the Markdown that becomes the PR comment
+        print(f"\nSaved the plan to {args.out}. Apply exactly this plan with: "
+              f"peerconn apply {args.out}", file=sys.stderr)
     if args.detailed_exitcode and plan.has_changes:
         return EXIT_CHANGES
     return EXIT_OK

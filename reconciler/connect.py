@@ -8,6 +8,7 @@ loopback URL), and starting the embedded simulator for ``--sim`` with its state 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -26,7 +27,11 @@ def start_embedded_sim(world: str | None, state_dir: Path = SIM_STATE_DIR) -> An
     from reconciler.simulator import SimServer, load_world
 
     path = Path(world) if world else None
-    name = path.stem if path is not None else "default"
+    # One state file per world file (by its resolved path), so two worlds never share one.
+    name = "default"
+    if path is not None:
+        digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+        name = f"{path.stem}-{digest}"
     state_dir.mkdir(parents=True, exist_ok=True)
     return SimServer(load_world(path), state_path=state_dir / f"{name}.json").start()
 

@@ -32,6 +32,9 @@ _HOW = {
     "payment_timing": "replace: billing.payment_timing cannot change in place",
     "expired_time": "renew (PUT /v1/peerconn/{id}?purchaseReserved)",
 }
+#: statuses from which a connection becomes active on its own; a DNS change is planned and
+#: the executor waits for ``active`` (and a settled dnsStatus) before calling.
+TOWARDS_ACTIVE = frozenset({"active", "creating", "updating", "starting"})
 IMMUTABLE = frozenset({"peer_region", "peer_account_id", "payment_timing"})
 _ROOT_KEY = re.compile(r"root\['([^']+)'\]")
 
@@ -110,7 +113,7 @@ def connection_diff(conn: DesiredConnection, view: PeerConn, peer_view: PeerConn
     changes += _renewal(conn, view, now)
     _bandwidth_rules(conn, view, changes, out)
     out.fields = tuple(changes)
-    out.basis_keys = tuple(sorted(set(desired) | ({"status"} if out.fields else set())))
+    out.basis_keys = tuple(sorted(desired))
     if _declared(conn, "tags") and dict(conn.tags).items() - dict(view.tags).items():
         out.notes.append("tags differ from the live ones; BCE sets tags only at create time, "
                          "so they are left as they are")
@@ -136,9 +139,9 @@ def _dns(wanted: bool | None, view: PeerConn, declared: bool, desired: dict[str,
          live: dict[str, Any], out: ConnectionDiff) -> None:
     if not declared or wanted is None or wanted == view.dns_sync:
         return
-    if view.status != "active" or view.dns_status in ("wait", "syncing", "closing"):
-        out.notes.append(f"dns_sync change waits: the connection is {view.status} "
-                         f"(dnsStatus {view.dns_status}); BCE changes DNS only while active")
+    if view.status not in TOWARDS_ACTIVE:
+        out.notes.append(f"dns_sync change waits: the connection is {view.status}; BCE "
+                         "changes DNS only while active")
         return
     desired["dns_sync"] = wanted
     live["dns_sync"] = view.dns_sync

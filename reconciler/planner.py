@@ -280,10 +280,12 @@ class _Planner:
                       f"{view.peer_conn_id} was initiated by this account, not by "
                       f"{acc.peer_account_id}; nothing to accept")
             return
-        if view.status == "consulting":
+        if view.status in ("creating", "consulting"):
+            # "creating": the request is still being made; the executor waits for consulting.
+            # The basis omits the status so that this expected transition is not "stale".
             kind = ChangeKind.ACCEPT if acc.accept else ChangeKind.REJECT
             steps = self.steps.answer(acc, view, after_create=False)
-            basis = live_basis(view, ("status",))
+            basis = live_basis(view, ())
             self._emit(acc, address, kind, view, [f"{view.peer_conn_id} is waiting for this "
                                                   "account's answer (consulting)"],
                        (), steps, basis)

@@ -135,31 +135,34 @@ class StepRunner:
                          "concurrent run; not creating a duplicate")
 
     # -------------------------------------------------------- accept / reject
-    def _resolve_request(self, step: Step) -> PeerConn | None:
+    def _resolve_request(self, step: Step) -> PeerConn:
+        """The request as seen by the acceptor, once it has left ``creating``."""
         ctx = self._ctx(step)
         other = self._other_vpc(step)
-        if self.conn_id is None:
-            view = self.ex.waiter.wait_for(
-                self.label, "waiting for the request",
-                lambda: self.ex.poller.end(ctx, step.vpc_id, other),
-                lambda v: v is not None, f"the request from {other} to appear")
-            assert view is not None
-            self.conn_id = view.peer_conn_id
-            return view
-        return self._view(step, fresh=True)
+
+        def probe() -> PeerConn | None:
+            if self.conn_id is None:
+                return self.ex.poller.end(ctx, step.vpc_id, other)
+            return self._view(step)
+
+        view = self.ex.waiter.wait_for(
+            self.label, "waiting for the request", probe,
+            lambda v: v is not None and v.status != "creating",
+            f"the request from {other} to reach this account")
+        assert view is not None
+        self.conn_id = view.peer_conn_id
+        return view
 
     def _do_accept(self, step: Step) -> None:
         self._start(step)
-        view = self._resolve_request(step)
-        if view is None or view.status == "consulting":
+        if self._resolve_request(step).status == "consulting":
             self._call(step, "accept", self.conn_id)
         self._wait(step, "status active",
                    lambda v: v is not None and (v.status == "active"
                                                 or v.status in FAILED_STATUSES))
 
     def _do_reject(self, step: Step) -> None:
-        view = self._resolve_request(step)
-        if view is None or view.status == "consulting":
+        if self._resolve_request(step).status == "consulting":
             self._call(step, "reject", self.conn_id)
 
     # ------------------------------------------------------------- in place
@@ -187,7 +190,11 @@ class StepRunner:
 
     def _dns(self, step: Step, method: str, target: str) -> None:
         self._start(step)
-        view = self._view(step, fresh=True)
+        # BCE changes DNS only while active and not mid-transition: wait for that first.
+        view = self._wait(step, "status active with a settled dnsStatus",
+                          lambda v: v is not None and ((v.status == "active" and v.dns_status
+                                                        not in ("wait", "syncing", "closing"))
+                                                       or v.status in FAILED_STATUSES))
         if view is None or view.dns_status != target:
             self._call(step, method, self.conn_id, role=step.params["role"])
         self._wait(step, f"dnsStatus {target}",

@@ -150,10 +150,15 @@ def test_quota_per_vpc_is_checked_before_any_call():
 
 # ------------------------------------------------------------------ DNS, renew
 
-def test_dns_change_waits_while_connection_is_not_active():
-    plan = plan_of(conn(dns_sync=True), views=[view(status="creating")])
+def test_dns_change_waits_while_cross_account_request_is_consulting():
+    plan = plan_of(conn(dns_sync=True), views=[view(status="consulting")])
     assert plan.changes == ()
     assert any("waits" in n.message for n in plan.notes)
+
+
+def test_dns_change_is_planned_while_connection_is_still_creating():
+    plan = plan_of(conn(dns_sync=True), views=[view(status="creating")])
+    assert [s.op for s in plan.changes[0].steps] == [Op.OPEN_DNS]
 
 
 @pytest.mark.parametrize(("days_left", "renews"), [(3, True), (6, True), (7, False), (30, False)])
