@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,10 +70,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- plan
 
 
+def plan_time(env: Mapping[str, str]) -> datetime:
+    """The plan's one clock reading: now, or ``PEERCONN_PLAN_TIME`` (ISO 8601, UTC) so that
+    a plan can be reproduced byte for byte (golden files, determinism tests)."""
+    fixed = env.get("PEERCONN_PLAN_TIME")
+    if not fixed:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromisoformat(fixed.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        raise ConfigError(Diagnostic(f"PEERCONN_PLAN_TIME={fixed!r} is not an ISO 8601 time",
+                                     hint="e.g. 2026-11-26T12:00:00Z")) from None
+
+
 def make_plan(args: argparse.Namespace, conn: Connector, desired: DesiredState) -> Plan:
     live = observe(jobs_for(desired), conn.api_for, parallelism=args.parallelism)
     limits = Limits(per_vpc=args.max_per_vpc)
-    return build_plan(desired, live, now=datetime.now(UTC), targets=tuple(args.target or ()),
+    return build_plan(desired, live, now=plan_time(os.environ), targets=tuple(args.target or ()),
                       limits=limits)
 
 

@@ -23,6 +23,7 @@ from reconciler.cli import main
 from reconciler.simulator import SimServer, load_world
 from reconciler.simulator.world import world_from_data
 
+READ_ONLY = frozenset({"validate", "plan", "show", "export", "graph"})
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -71,8 +72,12 @@ class SimWorld:
             monkeypatch.delenv(key)
         out, err = io.StringIO(), io.StringIO()
         argv = [*args, "--endpoint", self.url]
+        before = self.mutating()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(argv)
+        if args[0] in READ_ONLY or (args[0] == "apply" and code == 3):
+            # Across the whole suite: these never send a mutating request.
+            assert self.mutating() == before, f"{args[0]} sent a mutating request"
         return Result(code, out.getvalue(), err.getvalue())
 
     def spawn(self, *args: str, **kw: Any) -> subprocess.Popen[str]:
