@@ -168,3 +168,9 @@ def test_valueless_keys_with_and_without_equals_in_any_order(sim: SimServer) -> 
         assert wire.signed_send(sim.url, ak, sk, "PUT", path, query).status == 200
     sim.advance(5)
     assert {main.get(conn, role=r).dns_status for r in ("initiator", "acceptor")} == {"open"}
+
+
+def test_a_garbled_content_length_is_a_bce_shaped_400(sim: SimServer) -> None:
+    reply = wire.send(sim.url, "POST", "/v1/peerconn", "", [("Host", wire.host_of(sim.url)),
+                                                             ("Content-Length", "lots")])
+    assert (reply.status, json.loads(reply.body)["code"]) == (400, "InvalidHTTPRequest")
