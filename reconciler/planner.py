@@ -27,7 +27,7 @@ from reconciler.model import (
     DesiredState,
     PeerConn,
 )
-from reconciler.plan import Change, ChangeKind, Note, NoteLevel, Plan, fingerprint
+from reconciler.plan import Change, ChangeKind, FieldChange, Note, NoteLevel, Plan, fingerprint
 from reconciler.steps import StepBuilder
 
 
@@ -127,7 +127,7 @@ class _Planner:
         ctx = self._ctx(conn)
         view = self.live.end(ctx, conn.local_vpc_id, conn.peer_vpc_id)
         address = f"{conn.stack}/{conn.name}"
-        if view is not None:
+        if view is not None and conn.ensure != "absent":
             self._note_ownership(conn, view, address)
         if conn.ensure == "absent":
             if view is not None and self._may_release(conn, view):
@@ -212,7 +212,7 @@ class _Planner:
         steps = self.steps.release(conn, view)
         basis = live_basis(view, ("status", "delete_protect", "payment_timing"))
         self._emit(conn, f"{conn.stack}/{conn.name}", ChangeKind.RELEASE, view, reasons, (),
-                   steps, basis, phase=0)
+                   steps, basis, phase=0, attributes=_live_attributes(view))
 
     def _add_create(self, conn: DesiredConnection, reasons: list[str]) -> None:
         address = f"{conn.stack}/{conn.name}"
@@ -242,7 +242,7 @@ class _Planner:
     def _emit(self, entry: DesiredConnection | DesiredAcceptance, address: str,
               kind: ChangeKind, view: PeerConn | None, reasons: list[str], fields: tuple,
               steps: tuple, basis: dict, *, phase: int = 1,
-              depends_on: tuple[str, ...] = ()) -> Change:
+              depends_on: tuple[str, ...] = (), attributes: dict | None = None) -> Change:
         peer_region = getattr(entry, "peer_region", entry.region)
         change = Change(
             address=address, stack=entry.stack, name=entry.name, kind=kind,
@@ -252,7 +252,7 @@ class _Planner:
             reasons=tuple(reasons), fields=tuple(fields), steps=tuple(steps), basis=basis,
             fingerprint=fingerprint(basis), phase=phase, depends_on=depends_on,
             source=str(entry.source) if entry.source else "",
-            attributes=_attributes(entry, peer_region),
+            attributes=attributes if attributes is not None else _attributes(entry, peer_region),
         )
         self.changes.append(change)
         return change
@@ -273,7 +273,8 @@ class _Planner:
             steps = self.steps.answer(acc, None, after_create=True)
             self._emit(acc, address, kind, None, [f"{create.address} is created in this run; "
                                                   "this account answers the request"],
-                       (), steps, {"exists": False}, depends_on=(create.address,))
+                       _answer_fields(acc, None), steps, {"exists": False},
+                       depends_on=(create.address,))
             return
         if view.role != "acceptor":
             self.note(NoteLevel.WARNING, address,
@@ -288,7 +289,7 @@ class _Planner:
             basis = live_basis(view, ())
             self._emit(acc, address, kind, view, [f"{view.peer_conn_id} is waiting for this "
                                                   "account's answer (consulting)"],
-                       (), steps, basis)
+                       _answer_fields(acc, view), steps, basis)
             return
         if view.status in FAILED_STATUSES:
             self.note(NoteLevel.WARNING, address,
@@ -335,8 +336,7 @@ class _Planner:
             peer_vpc_id=view.peer_vpc_id, peer_conn_id=view.peer_conn_id,
             reasons=(f"pruned: tagged {STACK_TAG}={stack} and no longer in the manifests",),
             fields=(), steps=steps, basis=basis, fingerprint=fingerprint(basis), phase=0,
-            attributes={"local_vpc_id": view.local_vpc_id, "peer_vpc_id": view.peer_vpc_id,
-                        "bandwidth_in_mbps": view.bandwidth_in_mbps},
+            attributes=_live_attributes(view),
         )
         self.changes.append(change)
 
@@ -367,6 +367,35 @@ def _expired(view: PeerConn, now: datetime) -> bool:
     except ValueError:
         return False
     return expiry <= now.replace(tzinfo=None)
+
+
+def _live_attributes(view: PeerConn) -> dict[str, object]:
+    """What a release destroys, from the live connection."""
+    out: dict[str, object] = {
+        "local_vpc_id": view.local_vpc_id, "peer_vpc_id": view.peer_vpc_id,
+        "peer_region": view.peer_region, "bandwidth_in_mbps": view.bandwidth_in_mbps,
+        "payment_timing": view.payment_timing, "status": view.status}
+    if view.description:
+        out["description"] = view.description
+    if view.delete_protect:
+        out["delete_protect"] = True
+    return out
+
+
+def _answer_fields(acc: DesiredAcceptance, view: PeerConn | None) -> tuple[FieldChange, ...]:
+    """An acceptance shown as what changes: the status, then this end's declared settings."""
+    before = view.status if view is not None else "consulting"
+    if not acc.accept:
+        return (FieldChange("status", before, "consult_failed", "reject (PUT ?reject)"),)
+    out = [FieldChange("status", before, "active", "accept (PUT ?accept)")]
+    for name in ("local_if_name", "description"):
+        want = getattr(acc, name)
+        have = getattr(view, name) if view is not None else ""
+        if want is not None and want != have:
+            out.append(FieldChange(name, have, want, f"{name}: update (PUT /v1/peerconn/{{id}})"))
+    if acc.dns_sync and (view is None or not view.dns_sync):
+        out.append(FieldChange("dns_sync", False, True, "dns_sync: open (PUT ?open&role=acceptor)"))
+    return tuple(out)
 
 
 def _attributes(entry: DesiredConnection | DesiredAcceptance, peer_region: str) -> dict:

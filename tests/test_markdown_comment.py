@@ -44,7 +44,7 @@ def test_a_long_plan_is_cut_to_fit_a_comment_with_a_pointer_to_the_artifact(chan
     assert text.count("```") % 2 == 0  # no fence left open
     assert f"**{changes - shown} more change(s) not shown:**" in text
     assert "saved plan artifact" in text
-    assert text.startswith("### peerconn Plan: 3000 to create")
+    assert text.startswith("### peerconn plan: 3000 to create")
 
 
 def test_notes_are_cut_at_a_whole_note_and_say_how_many_are_left():

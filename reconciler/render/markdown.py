@@ -24,7 +24,7 @@ def render_markdown(plan: Plan, *, max_chars: int = MAX_COMMENT, graph: str = ""
         head.extend(["```mermaid", graph.rstrip("\n"), "```", ""])
     blocks = ["\n".join(_block(c)) for c in plan.changes]
     tail = _notes(plan, max_chars // 4)
-    out = "\n".join(head)
+    out = "\n".join(head) + "\n"
     shown = 0
     for block in blocks:
         if len(out) + len(block) + len(tail) + 300 > max_chars:
@@ -43,7 +43,7 @@ def _head(plan: Plan) -> list[str]:
     if not plan.changes:
         return ["### peerconn plan: no changes", "",
                 "The live connections match the manifests.", ""]
-    lines = [f"### peerconn {plan.summary_line()}", ""]
+    lines = [f"### peerconn plan: {plan.summary_line().removeprefix('Plan: ')}", ""]
     destructive = [c for c in plan.changes
                    if c.kind in (ChangeKind.RELEASE, ChangeKind.REPLACE)]
     if destructive:

@@ -63,7 +63,7 @@ def _block(change: Change, paint: _Paint) -> list[str]:
     ident = f" ({change.peer_conn_id})" if change.peer_conn_id else ""
     head = f"  # {paint.bold(change.address)} {change.kind.verb}{ident}"
     out = [head, f"  {paint.sym(symbol)} peerconn {json.dumps(change.name)} {{"]
-    if change.kind == ChangeKind.UPDATE or (change.kind == ChangeKind.REPLACE and change.fields):
+    if change.fields:
         width = max((len(f.field) for f in change.fields), default=0)
         for f in change.fields:
             mark = "-/+" if f.forces_replacement else "~"
@@ -72,8 +72,6 @@ def _block(change: Change, paint: _Paint) -> list[str]:
                        f"{value(f.before)} -> {value(f.after)}{tail}")
     else:
         mark = "-" if change.kind == ChangeKind.RELEASE else "+"
-        if change.kind in (ChangeKind.ACCEPT, ChangeKind.REJECT):
-            mark = "~"
         attrs = change.attributes
         width = max((len(k) for k in attrs), default=0)
         for key, val in attrs.items():
