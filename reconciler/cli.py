@@ -166,7 +166,19 @@ def _setup_logging(level: str) -> None:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
+def _asks_version(argv: Sequence[str]) -> bool:
+    """``--version`` (or an abbreviation argparse accepts, e.g. ``--vers``) comes first.
+
+    argparse acts on it before anything else, so answering here is the same answer; it
+    spares ``peerconn --version`` importing every command (pydantic, requests, deepdiff).
+    """
+    return bool(argv) and len(argv[0]) > 2 and "--version".startswith(argv[0])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if _asks_version(sys.argv[1:] if argv is None else argv):
+        print(f"peerconn {__version__}")
+        raise SystemExit(EXIT_OK)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -29,23 +29,37 @@ class Poller:
         self._api_for = api_for
         self._clock = clock
         self._ttl = ttl
-        self._cache: dict[tuple[Context, str], tuple[float, list[PeerConn]]] = {}
+        # key -> (finished at, ticket taken when the list call started, views)
+        self._cache: dict[tuple[Context, str], tuple[float, int, list[PeerConn]]] = {}
         self._locks: dict[tuple[Context, str], threading.Lock] = {}
         self._guard = threading.Lock()
+        self._tickets = 0
 
     def _lock(self, key: tuple[Context, str]) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
 
+    def _ticket(self) -> int:
+        """A number that orders asks and list-call starts (not the clock: tests freeze it)."""
+        with self._guard:
+            self._tickets += 1
+            return self._tickets
+
     def listing(self, ctx: Context, vpc_id: str, *, fresh: bool = False) -> list[PeerConn]:
+        """The VPC's list, at most ``ttl`` old; with ``fresh``, from a call that started after
+        this one was asked for. Callers that queued for the same VPC while a call was under
+        way share the next call instead of each making their own, one after another."""
         key = (ctx, vpc_id)
+        asked = self._ticket()
         with self._lock(key):
             cached = self._cache.get(key)
-            now = self._clock()
-            if cached is not None and not fresh and now - cached[0] < self._ttl:
-                return cached[1]
+            if cached is not None:
+                finished, started, views = cached
+                if started > asked if fresh else self._clock() - finished < self._ttl:
+                    return views
+            started = self._ticket()
             views = list(self._api_for(ctx).list_all(vpc_id=vpc_id))
-            self._cache[key] = (self._clock(), views)
+            self._cache[key] = (self._clock(), started, views)
             return views
 
     def end(self, ctx: Context, vpc_id: str, peer_vpc_id: str, *,
