@@ -61,7 +61,7 @@ class ApplyOptions:
     parallelism: int = 10
     timeout: float = 600.0
     poll_initial: float = 0.25
-    poll_max: float = 2.0
+    poll_max: float = 4.0
     progress_every: float = 10.0
 
 
@@ -120,7 +120,7 @@ class Executor:
         self.api_for = api_for
         self.options = options
         self.progress = progress
-        self.poller = Poller(api_for, clock=clock, ttl=min(options.poll_initial, 0.5))
+        self.poller = Poller(api_for, clock=clock, ttl=min(options.poll_initial / 2, 0.1))
         self.waiter = Waiter(self.poller, clock=clock, sleep=sleep, progress=progress,
                              timeout=options.timeout, poll_initial=options.poll_initial,
                              poll_max=options.poll_max, progress_every=options.progress_every)

@@ -42,6 +42,9 @@ class StepRunner:
         self.ex = ex
         self.conn_id: str | None = change.peer_conn_id
         self.label = change.name
+        # The view a wait returned after the latest mutating call: it already shows the
+        # result, so the read-back can use it instead of another list call.
+        self.seen: PeerConn | None = None
 
     # ----------------------------------------------------------------- driver
     def run(self) -> None:
@@ -78,6 +81,7 @@ class StepRunner:
         return self.ex.api_for(self._ctx(step))
 
     def _call(self, step: Step, method: str, *args: Any, **kwargs: Any) -> Any:
+        self.seen = None
         with self.ex.slots:
             return getattr(self._api(step), method)(*args, client_token=step.client_token,
                                                     **kwargs)
@@ -89,6 +93,7 @@ class StepRunner:
     def _wait(self, step: Step, what: str, done: Any) -> PeerConn | None:
         verb = _VERBS.get(step.op, ("working", "", ""))[0]
         view = self.ex.waiter.wait_for(self.label, verb, lambda: self._view(step), done, what)
+        self.seen = view
         if view is not None and view.status in FAILED_STATUSES:
             raise ConflictError(f"{self.conn_id} went to status {view.status}",
                                 operation=step.op.value)
@@ -234,7 +239,10 @@ class StepRunner:
         c = self.change
         assert self.conn_id is not None
         ctx = Context(c.profile, c.region)
-        view = self.ex.poller.by_id(ctx, c.local_vpc_id, self.conn_id, fresh=True)
+        view = self.seen if self.seen is not None and self.seen.peer_conn_id == self.conn_id \
+            and self.seen.local_vpc_id == c.local_vpc_id else None
+        if view is None:
+            view = self.ex.poller.by_id(ctx, c.local_vpc_id, self.conn_id, fresh=True)
         if view is None:
             try:
                 view = self.ex.api_for(ctx).get(self.conn_id)

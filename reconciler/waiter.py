@@ -9,6 +9,7 @@ holds no parallelism slot: callers take the API semaphore only around mutating c
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -94,11 +95,23 @@ class Waiter:
         self.poll_max = poll_max
         self.progress_every = progress_every
 
+    def interval(self, elapsed: float) -> float:
+        """The poll interval after ``elapsed`` seconds of waiting.
+
+        ``poll_initial`` times a power of two, kept at or below a tenth of the time already
+        waited (so a poll lands at most ~10% after the status arrived) and capped at
+        ``poll_max``. Powers of two make every waiter's grid nest in the finer ones, so
+        waiters in one VPC wake together and share one list call through the Poller.
+        """
+        step = self.poll_initial
+        while step * 2 <= min(self.poll_max, elapsed / 10):
+            step *= 2
+        return min(step, self.poll_max)
+
     def wait_for(self, label: str, verb: str, probe: Callable[[], PeerConn | None],
                  done: Callable[[PeerConn | None], bool], what: str) -> PeerConn | None:
         """Poll ``probe`` until ``done`` holds; raise WaitTimeout naming ``what`` otherwise."""
         start = self.clock()
-        delay = self.poll_initial
         next_report = start + self.progress_every
         while True:
             view = probe()
@@ -112,9 +125,6 @@ class Waiter:
             if now >= next_report:
                 self.progress(f"{label}: still {verb}... [{int(now - start)}s elapsed]")
                 next_report = now + self.progress_every
-            self.sleep(delay)
-            delay = min(self.poll_max, delay * 1.5)
-
-
-def is_gone(view: PeerConn | None) -> bool:
-    return view is None or view.status == "deleted"
+            step = self.interval(now - start)
+            # Wake on the shared grid (multiples of ``step`` on the clock), not ``now + step``.
+            self.sleep(max(0.0, (math.floor(now / step) + 1) * step - now))
