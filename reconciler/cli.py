@@ -65,6 +65,8 @@ def _run_options(sub: argparse.ArgumentParser) -> None:
                      help="concurrent API calls (default 10)")
     sub.add_argument("--max-per-vpc", type=int, default=10, metavar="N",
                      help="peering connections BCE allows per VPC (default 10)")
+    sub.add_argument("--max-per-account", type=int, default=10, metavar="N",
+                     help="peering connections BCE allows per account (default 10)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -85,7 +85,7 @@ def plan_time(env: Mapping[str, str]) -> datetime:
 
 def make_plan(args: argparse.Namespace, conn: Connector, desired: DesiredState) -> Plan:
     live = observe(jobs_for(desired), conn.api_for, parallelism=args.parallelism)
-    limits = Limits(per_vpc=args.max_per_vpc)
+    limits = Limits(per_vpc=args.max_per_vpc, per_account=args.max_per_account)
     return build_plan(desired, live, now=plan_time(os.environ), targets=tuple(args.target or ()),
                       limits=limits)
 

@@ -160,8 +160,14 @@ def _norm_payment(value: str) -> str:
 
 def _bandwidth_rules(conn: DesiredConnection, view: PeerConn, changes: list[FieldChange],
                      out: ConnectionDiff) -> None:
-    for change in changes:
+    for change in list(changes):
         if change.field != "bandwidth_in_mbps":
+            continue
+        if view.status not in TOWARDS_ACTIVE:
+            # BCE resizes only active connections; one still consulting waits for the answer.
+            changes.remove(change)
+            out.notes.append(f"bandwidth change waits: the connection is {view.status}; "
+                             "BCE resizes only active connections")
             continue
         if _norm_payment(view.payment_timing) == "Prepaid" and change.after < change.before:
             out.errors.append(f"prepaid bandwidth can only grow ({change.before} -> "
@@ -174,6 +180,8 @@ def _bandwidth_rules(conn: DesiredConnection, view: PeerConn, changes: list[Fiel
 def _renewal(conn: DesiredConnection, view: PeerConn, now: datetime) -> list[FieldChange]:
     window = conn.billing.renew_within_days
     if window is None or _norm_payment(view.payment_timing) != "Prepaid":
+        return []
+    if view.status not in ("active", "expired"):  # BCE renews only these
         return []
     if not view.expired_time or "renew" in conn.lifecycle.ignore_changes:
         return []

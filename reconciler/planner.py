@@ -10,10 +10,9 @@ client, never reads the clock or the environment: ``now`` and ``limits`` are par
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from reconciler import __version__
+from reconciler import __version__, quotas
 from reconciler.diffing import ConnectionDiff, acceptance_diff, connection_diff
 from reconciler.errors import Diagnostic, UserError
 from reconciler.live import Context, LiveState, live_basis
@@ -28,14 +27,8 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.plan import Change, ChangeKind, FieldChange, Note, NoteLevel, Plan, fingerprint
+from reconciler.quotas import Limits
 from reconciler.steps import StepBuilder
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """BCE quotas checked at plan time (reference §9: 10 per VPC)."""
-
-    per_vpc: int = 10
 
 
 class PlanError(UserError):
@@ -114,7 +107,7 @@ class _Planner:
         for manifest in self.desired.manifests:
             if manifest.prune:
                 self._plan_prune(manifest.stack, Context(manifest.profile, manifest.region))
-        self._check_quotas()
+        self.errors.extend(quotas.check(self.live, self.changes, self.limits))
 
     def _ctx(self, entry: DesiredConnection | DesiredAcceptance) -> Context:
         return Context(entry.profile, entry.region)
@@ -339,24 +332,6 @@ class _Planner:
             attributes=_live_attributes(view),
         )
         self.changes.append(change)
-
-    # ----------------------------------------------------------------- quotas
-    def _check_quotas(self) -> None:
-        delta: dict[tuple[Context, str], int] = {}
-        for change in self.changes:
-            ctx = Context(change.profile, change.region)
-            key = (ctx, change.local_vpc_id)
-            if change.kind == ChangeKind.CREATE:
-                delta[key] = delta.get(key, 0) + 1
-            elif change.kind == ChangeKind.RELEASE:
-                delta[key] = delta.get(key, 0) - 1
-        for (ctx, vpc), extra in sorted(delta.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-            total = self.live.count_on_vpc(ctx, vpc) + extra
-            if extra > 0 and total > self.limits.per_vpc:
-                self.errors.append(Diagnostic(
-                    summary=f"{vpc} would have {total} peering connections; BCE allows "
-                            f"{self.limits.per_vpc} per VPC",
-                    hint="raise the quota with BCE and pass --max-per-vpc, or peer fewer VPCs"))
 
 
 def _expired(view: PeerConn, now: datetime) -> bool:

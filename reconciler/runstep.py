@@ -184,8 +184,16 @@ class StepRunner:
         self._call(step, "update", self.conn_id, local_if_id=local_if_id,
                    description=p.get("description"), local_if_name=p.get("local_if_name"))
 
+    def _settled(self, step: Step) -> None:
+        """Wait until the connection is active (BCE refuses resize and DNS changes before)."""
+        self._wait(step, "status active with a settled dnsStatus",
+                   lambda v: v is not None and ((v.status == "active" and v.dns_status
+                                                 not in ("wait", "syncing", "closing"))
+                                                or v.status in FAILED_STATUSES))
+
     def _do_resize(self, step: Step) -> None:
         self._start(step)
+        self._settled(step)
         target = int(step.params["new_bandwidth_in_mbps"])
         self._call(step, "resize", self.conn_id, new_bandwidth_in_mbps=target)
         self._wait(step, f"bandwidth {target} Mbps and status active",
@@ -195,11 +203,8 @@ class StepRunner:
 
     def _dns(self, step: Step, method: str, target: str) -> None:
         self._start(step)
-        # BCE changes DNS only while active and not mid-transition: wait for that first.
-        view = self._wait(step, "status active with a settled dnsStatus",
-                          lambda v: v is not None and ((v.status == "active" and v.dns_status
-                                                        not in ("wait", "syncing", "closing"))
-                                                       or v.status in FAILED_STATUSES))
+        self._settled(step)
+        view = self.seen
         if view is None or view.dns_status != target:
             self._call(step, method, self.conn_id, role=step.params["role"])
         self._wait(step, f"dnsStatus {target}",

@@ -56,7 +56,7 @@ from reconciler.manifest import load_paths
 from reconciler.model import PeerConn
 from reconciler.observe import jobs_for, observe
 from reconciler.plan import Plan
-from reconciler.planner import build_plan
+from reconciler.planner import Limits, build_plan
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -122,7 +122,8 @@ def entries(pairs: list[tuple[int, int]]) -> list[dict[str, Any]]:
 def make_plan(conn: Connector, manifest: Path, parallelism: int) -> Plan:
     desired = load_paths([str(manifest)])
     live = observe(jobs_for(desired), conn.api_for, parallelism=parallelism)
-    return build_plan(desired, live, now=datetime.now(UTC))
+    # Raised quotas, as in the simulated world (BCE's defaults are 10 per VPC and account).
+    return build_plan(desired, live, now=datetime.now(UTC), limits=Limits(per_account=10_000))
 
 
 def one_run(sim: SimProcess, manifest: Path, parallelism: int, latency_ms: int, n: int,

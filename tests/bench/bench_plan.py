@@ -56,6 +56,7 @@ from reconciler.observe import jobs_for, observe
 from reconciler.planner import Limits, build_plan
 from reconciler.render import render_text
 
+PER_ACCOUNT = 10_000  # raised account quota, as in the simulated world
 PER_VPC = 20  # raised quota: the drift variant adds connections to VPCs that already have 10
 
 
@@ -134,7 +135,8 @@ def run_cli(argv: list[str]) -> tuple[int, str]:
 
 def plan_argv(manifest: Path, sim: SimProcess, args: argparse.Namespace) -> list[str]:
     return ["plan", str(manifest), "--detailed-exitcode", "--endpoint", sim.url,
-            "--parallelism", str(args.parallelism), "--max-per-vpc", str(PER_VPC)]
+            "--parallelism", str(args.parallelism), "--max-per-vpc", str(PER_VPC),
+            "--max-per-account", str(PER_ACCOUNT)]
 
 
 def timed_plans(sim: SimProcess, argv: list[str], repeat: int,
@@ -165,7 +167,7 @@ def phases(manifest: Path, sim: SimProcess, args: argparse.Namespace) -> dict[st
     live = observe(jobs_for(desired), conn.api_for, parallelism=args.parallelism)
     out["observe (list calls)"] = time.perf_counter() - start
     start = time.perf_counter()
-    plan = build_plan(desired, live, now=datetime.now(UTC), limits=Limits(per_vpc=PER_VPC))
+    plan = build_plan(desired, live, now=datetime.now(UTC), limits=Limits(per_vpc=PER_VPC, per_account=PER_ACCOUNT))
     out["build_plan"] = time.perf_counter() - start
     start = time.perf_counter()
     render_text(plan, colour=False)

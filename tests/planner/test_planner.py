@@ -148,6 +148,28 @@ def test_quota_per_vpc_is_checked_before_any_call():
     assert len(plan_of(*entries, views=[], limits=Limits(per_vpc=3)).changes) == 3
 
 
+def test_quota_counts_both_ends_of_a_same_account_connection():
+    entries = [conn(name=f"c{i}", local_vpc_id=f"vpc-loc{i:02d}", peer_vpc_id="vpc-hub01")
+               for i in range(3)]
+    with pytest.raises(UserError, match="vpc-hub01 would have 3 peering connections"):
+        plan_of(*entries, views=[], limits=Limits(per_vpc=2))
+
+
+def test_quota_per_account_counts_live_connections_and_creates():
+    existing = [view(peer_conn_id=f"peerconn-{i}", local_vpc_id="vpc-app01",
+                     peer_vpc_id=f"vpc-old{i:02d}") for i in range(2)]
+    entries = [conn(name=f"c{i}", peer_vpc_id=f"vpc-new{i:02d}") for i in range(2)]
+    with pytest.raises(UserError, match="at least 4 peering connections; BCE allows 3 per account"):
+        plan_of(*entries, views=existing, limits=Limits(per_vpc=10, per_account=3))
+    assert len(plan_of(*entries, views=existing, limits=Limits(per_account=4)).changes) == 2
+
+
+def test_resize_waits_while_the_request_is_consulting():
+    plan = plan_of(conn(bandwidth_in_mbps=200), views=[view(status="consulting")])
+    assert plan.changes == ()
+    assert "BCE resizes only active connections" in plan.notes[0].message
+
+
 # ------------------------------------------------------------------ DNS, renew
 
 def test_dns_change_waits_while_cross_account_request_is_consulting():
