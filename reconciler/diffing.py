@@ -60,8 +60,12 @@ class ConnectionDiff:
         return any(f.field == name for f in self.fields)
 
 
+#: compared fields that ``lifecycle.ignore_changes`` names by their manifest attribute
+_IGNORED_AS = {"payment_timing": "billing"}
+
+
 def _declared(entry: DesiredConnection | DesiredAcceptance, name: str) -> bool:
-    if name in entry.lifecycle.ignore_changes:
+    if _IGNORED_AS.get(name, name) in entry.lifecycle.ignore_changes:
         return False
     if name == "payment_timing":
         return bool({"billing", "billing.payment_timing", "payment_timing"} & entry.declared)
@@ -183,7 +187,7 @@ def _renewal(conn: DesiredConnection, view: PeerConn, now: datetime) -> list[Fie
         return []
     if view.status not in ("active", "expired"):  # BCE renews only these
         return []
-    if not view.expired_time or "renew" in conn.lifecycle.ignore_changes:
+    if not view.expired_time or "billing" in conn.lifecycle.ignore_changes:
         return []
     try:
         expiry = datetime.strptime(view.expired_time, "%Y-%m-%dT%H:%M:%SZ")

@@ -97,6 +97,7 @@ class _Planner:
         self.notes: list[Note] = []
         self.errors: list[Diagnostic] = []
         self.creates: dict[object, Change] = {}
+        self.prune_seen: set[str] = set()
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -309,6 +310,9 @@ class _Planner:
             if self.live.end(ctx, view.local_vpc_id, view.peer_vpc_id) is None:
                 continue
             address = f"{stack}/{view.peer_conn_id}"
+            if address in self.prune_seen:
+                continue  # several files of the stack share this account (and region)
+            self.prune_seen.add(address)
             if view.delete_protect:
                 self.note(NoteLevel.WARNING, address, "not pruned: release protection is on")
                 continue
