@@ -27,7 +27,7 @@ PLAN_TIME = "2026-11-26T12:00:00Z"
 OURS = {"managed-by": "peerconn", "peerconn-stack": STACK, "team": "net", "env": "prod",
         "cost.center": "42"}
 
-LIVE = [
+LIVE: list[dict[str, Any]] = [
     # updated in place: bandwidth, description, names, DNS, protection
     {"id": "peerconn-det00001", "local_vpc_id": "vpc-app01", "peer_vpc_id": "vpc-db0001",
      "bandwidth_in_mbps": 10, "description": "old", "local_if_id": "qpif-det00001a",
