@@ -8,11 +8,15 @@ executor polls every 10 ms instead of every 250 ms (the simulator's transitions 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import io
+import os
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.cli import main
 from reconciler.connect import Connector
 from reconciler.executor import ApplyOptions, ApplyResult, Executor
 from reconciler.manifest import load_paths
@@ -67,3 +71,25 @@ class Driver:
 
     def mutating(self) -> int:
         return int(self.sim.stats()["mutating"])
+
+    def cli(self, *args: str) -> tuple[int, str, str]:
+        """``peerconn ARGS --endpoint <sim>`` in this process: (exit code, stdout, stderr)."""
+        out, err = io.StringIO(), io.StringIO()
+        with private_env(PEERCONN_CREDENTIALS_FILE=str(self.creds), NO_COLOR="1"), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([*args, "--endpoint", self.sim.url])
+        return code, out.getvalue(), err.getvalue()
+
+
+@contextlib.contextmanager
+def private_env(**values: str) -> Iterator[None]:
+    """These variables set and no BAIDUCLOUD_* ones, for the duration (restored after)."""
+    saved = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith("BAIDUCLOUD_")]:
+        del os.environ[key]
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -1,8 +1,8 @@
 """Malformed manifests through the real command line: ``peerconn validate FILE``.
 
 Every case of the malformed corpus (tests/manifests/corpus, each with ``# expect:`` lines)
-runs through the CLI's ``main`` in this process, and a spread sample of them as real
-subprocesses (``python -m reconciler validate``): exit 1, a ``file:line:`` diagnostic carrying
+runs through the CLI's ``main`` in this process, and a spread sample of them (all of them
+with ``--runslow``) as real subprocesses (``python -m reconciler validate``): exit 1, a ``file:line:`` diagnostic carrying
 each expected text, no traceback, and not one request to the API endpoint given. Alias bombs,
 deep nesting and oversized files are refused in well under a second with bounded memory.
 """
@@ -82,13 +82,22 @@ def spawn_validate(path: str, cwd: Path, endpoint: str) -> subprocess.CompletedP
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
 
-def test_a_sample_of_the_corpus_is_refused_by_the_real_command(sim):
+def refused_by_the_real_command(cases: list[Path], sim: SimServer) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        runs = list(pool.map(lambda case: spawn_validate(case.name, CORPUS, sim.url), SAMPLE))
-    assert len(SAMPLE) >= 20
-    for case, done in zip(SAMPLE, runs, strict=True):
+        runs = list(pool.map(lambda case: spawn_validate(case.name, CORPUS, sim.url), cases))
+    for case, done in zip(cases, runs, strict=True):
         assert_refused_as_expected(case, done.returncode, done.stdout, done.stderr)
     assert sim.stats()["total"] == 0
+
+
+def test_a_sample_of_the_corpus_is_refused_by_the_real_command(sim):
+    assert len(SAMPLE) >= 20
+    refused_by_the_real_command(SAMPLE, sim)
+
+
+@pytest.mark.slow
+def test_every_corpus_case_is_refused_by_the_real_command(sim):
+    refused_by_the_real_command(CASES, sim)
 
 
 # ------------------------------------------------------------------ hostile files
