@@ -116,6 +116,7 @@ def connection_diff(conn: DesiredConnection, view: PeerConn, peer_view: PeerConn
     changes = [_field(name, before, after) for name, before, after in _compare(desired, live)]
     changes += _renewal(conn, view, now)
     _bandwidth_rules(conn, view, changes, out)
+    _protection_rules(conn, view, changes, out)
     out.fields = tuple(changes)
     out.basis_keys = tuple(sorted(desired))
     if _declared(conn, "tags") and dict(conn.tags).items() - dict(view.tags).items():
@@ -162,10 +163,32 @@ def _norm_payment(value: str) -> str:
     return {"prepaid": "Prepaid", "postpaid": "Postpaid"}.get(low, value)
 
 
+def _initiator_only(conn: DesiredConnection, view: PeerConn) -> bool:
+    """This end cannot make initiator-only calls: a cross-account connection the other side made."""
+    return view.role == "acceptor" and conn.peer_account_id is not None
+
+
+def _protection_rules(conn: DesiredConnection, view: PeerConn, changes: list[FieldChange],
+                      out: ConnectionDiff) -> None:
+    for change in list(changes):
+        if change.field == "delete_protect" and _initiator_only(conn, view):
+            changes.remove(change)
+            out.errors.append("only the initiating account may switch release protection of a "
+                              "cross-account connection; remove delete_protect from this entry")
+
+
 def _bandwidth_rules(conn: DesiredConnection, view: PeerConn, changes: list[FieldChange],
                      out: ConnectionDiff) -> None:
     for change in list(changes):
         if change.field != "bandwidth_in_mbps":
+            continue
+        if _norm_payment(view.payment_timing) == "Prepaid" and change.after < change.before:
+            out.errors.append(f"prepaid bandwidth can only grow ({change.before} -> "
+                              f"{change.after} Mbps is refused by BCE)")
+            continue
+        if _initiator_only(conn, view):
+            out.errors.append("only the initiating account may resize a cross-account "
+                              "connection")
             continue
         if view.status not in TOWARDS_ACTIVE:
             # BCE resizes only active connections; one still consulting waits for the answer.
@@ -173,18 +196,14 @@ def _bandwidth_rules(conn: DesiredConnection, view: PeerConn, changes: list[Fiel
             out.notes.append(f"bandwidth change waits: the connection is {view.status}; "
                              "BCE resizes only active connections")
             continue
-        if _norm_payment(view.payment_timing) == "Prepaid" and change.after < change.before:
-            out.errors.append(f"prepaid bandwidth can only grow ({change.before} -> "
-                              f"{change.after} Mbps is refused by BCE)")
-        if view.role == "acceptor" and conn.peer_account_id is not None:
-            out.errors.append("only the initiating account may resize a cross-account "
-                              "connection")
 
 
 def _renewal(conn: DesiredConnection, view: PeerConn, now: datetime) -> list[FieldChange]:
     window = conn.billing.renew_within_days
     if window is None or _norm_payment(view.payment_timing) != "Prepaid":
         return []
+    if _initiator_only(conn, view):
+        return []  # BCE lets only the initiating account renew; that account's manifest does
     if view.status not in ("active", "expired"):  # BCE renews only these
         return []
     if not view.expired_time or "billing" in conn.lifecycle.ignore_changes:

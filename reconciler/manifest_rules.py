@@ -99,6 +99,15 @@ def _billing_rules(conn: DesiredConnection) -> list[Diagnostic]:
         found.append(at(conn, "billing.reservation_length",
                         "Prepaid billing needs a reservation_length", near=timing,
                         hint=f"add billing.reservation_length: one of {LENGTHS} (months)"))
+    term_days = 28 * (billing.reservation_length or 1)  # the shortest months
+    if billing.renew_within_days is not None and billing.renew_within_days >= term_days:
+        # A renewal extends the expiry by one term; a window as long would still hold after
+        # it, and every apply would renew again.
+        found.append(at(conn, "billing.renew_within_days",
+                        f"renew_within_days ({billing.renew_within_days}) must be shorter than "
+                        f"the reservation term ({billing.reservation_length or 1} month(s), "
+                        f"counted as {term_days} days)", near=("billing",),
+                        hint=f"use at most {term_days - 1}, or a longer reservation_length"))
     return found
 
 

@@ -103,11 +103,12 @@ class _Planner:
     def run(self) -> None:
         for conn in self.desired.connections:
             self._plan_connection(conn)
-        for acc in self.desired.acceptances:
-            self._plan_acceptance(acc)
         for manifest in self.desired.manifests:
             if manifest.prune:
                 self._plan_prune(manifest.stack, Context(manifest.profile, manifest.region))
+        # Last: an acceptance depends on what this run creates, replaces or releases.
+        for acc in self.desired.acceptances:
+            self._plan_acceptance(acc)
         self.errors.extend(quotas.check(self.live, self.changes, self.limits))
 
     def _ctx(self, entry: DesiredConnection | DesiredAcceptance) -> Context:
@@ -200,7 +201,9 @@ class _Planner:
         fields = diff.fields if diff is not None else ()
         basis = live_basis(view, ("status", "delete_protect", "peer_region",
                                   "peer_account_id", "payment_timing"))
-        self._emit(conn, address, ChangeKind.REPLACE, view, reasons, fields, steps, basis)
+        change = self._emit(conn, address, ChangeKind.REPLACE, view, reasons, fields, steps,
+                            basis)
+        self.creates[conn.pair] = change
 
     def _add_release(self, conn: DesiredConnection, view: PeerConn, reasons: list[str]) -> None:
         steps = self.steps.release(conn, view)
@@ -256,8 +259,13 @@ class _Planner:
         ctx = self._ctx(acc)
         address = f"{acc.stack}/{acc.name}"
         view = self.live.end(ctx, acc.local_vpc_id, acc.peer_vpc_id)
-        if view is None:
-            create = self.creates.get(acc.pair)
+        released = self._released_in_run(acc)
+        if released is not None:
+            self.note(NoteLevel.INFO, address, f"{released.address} releases this connection "
+                                               "in this run; nothing to accept")
+            return
+        create = self.creates.get(acc.pair)
+        if view is None or create is not None:  # a replace answers for the new request
             if create is None:
                 self.note(NoteLevel.INFO, address,
                           f"waiting for {acc.peer_account_id or 'the other account'} to "
@@ -265,10 +273,13 @@ class _Planner:
                 return
             kind = ChangeKind.ACCEPT if acc.accept else ChangeKind.REJECT
             steps = self.steps.answer(acc, None, after_create=True)
-            self._emit(acc, address, kind, None, [f"{create.address} is created in this run; "
+            verb = "replaced" if create.kind == ChangeKind.REPLACE else "created"
+            # The basis is what stands now (nothing, or the failed request the replace
+            # releases), so that the stale check compares like with like.
+            basis = live_basis(view, ("status",)) if view is not None else {"exists": False}
+            self._emit(acc, address, kind, None, [f"{create.address} is {verb} in this run; "
                                                   "this account answers the request"],
-                       _answer_fields(acc, None), steps, {"exists": False},
-                       depends_on=(create.address,))
+                       _answer_fields(acc, None), steps, basis, depends_on=(create.address,))
             return
         if view.role != "acceptor":
             self.note(NoteLevel.WARNING, address,
@@ -297,6 +308,13 @@ class _Planner:
             basis = live_basis(view, diff.basis_keys)
             self._emit(acc, address, ChangeKind.UPDATE, view, [f.reason for f in diff.fields],
                        diff.fields, steps, basis)
+
+    def _released_in_run(self, acc: DesiredAcceptance) -> Change | None:
+        for change in self.changes:
+            if change.kind == ChangeKind.RELEASE and \
+                    {change.local_vpc_id, change.peer_vpc_id} == {acc.local_vpc_id, acc.peer_vpc_id}:
+                return change
+        return None
 
     # ------------------------------------------------------------------ prune
     def _plan_prune(self, stack: str, ctx: Context) -> None:

@@ -123,9 +123,13 @@ def _mark(yaml_mark: Any) -> Mark:
     return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
 
 
-if getattr(yaml, "__with_libyaml__", False):
+_FAST = getattr(yaml, "__with_libyaml__", False)
+
+if _FAST:
     # libyaml's scanner and parser (C) feed PyYAML's own composer (Python), so the checks in
     # ``compose_node`` below still see every event: about 7x faster on large manifests.
+    # A document libyaml refuses is parsed again in pure Python (``_compose``), so what is
+    # accepted and how a refusal reads never depend on whether libyaml is installed.
     class _Base(yaml._yaml.CParser, Composer, SafeConstructor, Resolver):
         def __init__(self, text: str):
             yaml._yaml.CParser.__init__(self, text)
@@ -139,11 +143,13 @@ else:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader  # type: ignore[misc,assignment]
 
 
-class _StrictLoader(_Base):
-    """PyYAML's composer with node properties refused and nesting bounded."""
+class _StrictCheck:
+    """PyYAML's composer with node properties refused and nesting bounded (a mixin)."""
+
+    peek_event: Any  # provided by the parser the loader mixes this with
 
     def __init__(self, text: str, max_depth: int):
-        super().__init__(text)
+        super().__init__(text)  # type: ignore[call-arg]
         self._max_depth = max_depth
         self._depth = 0
 
@@ -153,14 +159,22 @@ class _StrictLoader(_Base):
         if isinstance(event, ScalarEvent) and event.style == "":
             event.style = None  # libyaml says "" for a plain scalar; PyYAML says None
         if not isinstance(event, CollectionStartEvent):
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         self._depth += 1
         try:
             if self._depth > self._max_depth:
                 raise _Refused(f"nesting is deeper than {self._max_depth} levels", event.start_mark)
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
+
+
+class _StrictLoader(_StrictCheck, _Base):
+    pass
+
+
+class _PureStrictLoader(_StrictCheck, yaml.SafeLoader):
+    pass
 
 
 def _refuse_properties(event: Any) -> None:
@@ -234,7 +248,15 @@ def _decode(data: bytes, file: str) -> str:
 
 
 def _compose(text: str, max_depth: int) -> Node | None:
-    loader = _StrictLoader(text, max_depth)
+    if _FAST:
+        try:
+            return _compose_with(_StrictLoader(text, max_depth))
+        except (yaml.YAMLError, RecursionError):
+            pass  # read it again below: the pure-Python parser words the refusal
+    return _compose_with(_PureStrictLoader(text, max_depth))
+
+
+def _compose_with(loader: Any) -> Node | None:
     try:
         loader.get_event()
         node = None
@@ -261,7 +283,7 @@ def _from_marked(file: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     problem = exc.problem or "invalid YAML"
     summary = f"invalid YAML: {exc.context}, {problem}" if exc.context else f"invalid YAML: {problem}"
     hint = None
-    if "'\\t'" in problem or "\t" in problem or "tab character" in problem:
+    if "'\\t'" in problem or "\t" in problem:
         hint = "replace the tab with spaces; YAML does not allow tabs for indentation"
     return _diag(file, mark, summary, hint=hint)
 

@@ -410,6 +410,10 @@ def rules() -> Iterator[tuple[str, str, str]]:
         conn(billing="{reservation_length: 6}")
     yield "rule-postpaid-with-renew", "renew_within_days applies only to Prepaid billing", \
         conn(billing="{renew_within_days: 7}")
+    yield "rule-renew-window-covers-term", \
+        "billing.renew_within_days: renew_within_days (30) must be shorter than the reservation", \
+        conn(peer_vpc_id="vpc-gzapp01", peer_region="gz",
+             billing="{payment_timing: Prepaid, reservation_length: 1, renew_within_days: 30}")
     yield "rule-defaults-length-without-timing", \
         "defaults.billing.reservation_length: reservation_length applies only to Prepaid", \
         manifest(defaults="{billing: {reservation_length: 1}}")

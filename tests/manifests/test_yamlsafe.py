@@ -112,9 +112,7 @@ def test_bounds_nesting_depth():
 
 
 def test_a_very_deep_document_is_refused_without_recursion_error():
-    # Our composer stops at 32 levels; libyaml, when present, may stop the flow first.
-    message = refusal(b"[" * 100_000)
-    assert "nesting is deeper than 32" in message or "maximum nesting depth" in message
+    assert "nesting is deeper than 32" in refusal(b"[" * 100_000)
 
 
 def test_size_is_checked_before_parsing():

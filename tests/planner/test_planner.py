@@ -230,6 +230,55 @@ def test_acceptance_of_a_connection_created_in_the_same_run_depends_on_the_creat
     assert kinds["net/app-to-db"].steps[0].wait == Wait.CONSULTING
 
 
+def test_acceptance_of_a_connection_released_in_the_same_run_is_dropped():
+    initiator = conn(peer_vpc_id="vpc-partner1", peer_account_id="acc-partner", ensure="absent")
+    live_views = live(view(peer_vpc_id="vpc-partner1", peer_account_id="acc-partner"),
+                      (PARTNER, view(role="acceptor", local_vpc_id="vpc-partner1",
+                                     peer_vpc_id="vpc-app01", tags=())))
+    plan = plan_of(initiator, acceptance(description="in"), views=live_views)
+    assert [c.kind for c in plan.changes] == [ChangeKind.RELEASE]
+    assert any("releases this connection in this run" in n.message for n in plan.notes)
+
+
+def test_acceptance_of_a_connection_replaced_in_the_same_run_answers_the_new_request():
+    initiator = conn(peer_vpc_id="vpc-partner1", peer_account_id="acc-partner")
+    live_views = live(view(peer_vpc_id="vpc-partner1", peer_account_id="acc-partner",
+                           status="consult_failed"),
+                      (PARTNER, view(role="acceptor", status="consult_failed",
+                                     local_vpc_id="vpc-partner1", peer_vpc_id="vpc-app01")))
+    plan = plan_of(initiator, acceptance(), views=live_views)
+    accept = next(c for c in plan.changes if c.kind == ChangeKind.ACCEPT)
+    assert accept.depends_on == ("net/app-to-db",)
+    assert accept.steps[0].peer_conn_id is None  # resolved at apply: the new request
+
+
+@pytest.mark.parametrize(
+    ("entry", "live_view", "message"),
+    [
+        pytest.param(conn(delete_protect=False, peer_account_id="acc-b"),
+                     view(role="acceptor", delete_protect=True, peer_account_id="acc-b"),
+                     "release protection", id="protection-is-initiator-only"),
+        pytest.param(conn(bandwidth_in_mbps=50, billing=Billing("Prepaid", 1), peer_region="gz",
+                          peer_vpc_id="vpc-gz0001"),
+                     view(status="consulting", payment_timing="Prepaid", peer_region="gz",
+                          peer_vpc_id="vpc-gz0001", expired_time="2027-06-01T00:00:00Z"),
+                     "only grow", id="prepaid-shrink-refused-even-while-consulting"),
+    ],
+)
+def test_impossible_changes_are_refused_at_plan_time(entry, live_view, message):
+    with pytest.raises(UserError, match=message):
+        plan_of(entry, views=[live_view])
+
+
+def test_renewal_from_the_acceptor_end_is_left_to_the_initiator():
+    expiry = (NOW + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry = conn(peer_region="gz", peer_vpc_id="vpc-gz0001", peer_account_id="acc-b",
+                 billing=Billing("Prepaid", 1, renew_within_days=7))
+    live_view = view(role="acceptor", peer_vpc_id="vpc-gz0001", peer_region="gz",
+                     peer_account_id="acc-b", payment_timing="Prepaid", expired_time=expiry)
+    assert plan_of(entry, views=[live_view]).changes == ()
+
+
 def test_acceptance_without_request_waits_for_the_other_account():
     plan = plan_of(acceptance(), views=[])
     assert plan.changes == ()

@@ -29,7 +29,6 @@ from reconciler.errors import UserError
 from reconciler.plan import ChangeKind, Plan
 from tests.reliability.driver import Driver
 from tests.reliability.scenarios import (
-    KNOWN_BUGS,
     STACK,
     Scenario,
     account_of,
@@ -39,7 +38,7 @@ from tests.reliability.scenarios import (
 
 EXAMPLES = int(os.environ.get("PEERCONN_CONVERGENCE_EXAMPLES", "200"))
 #: Known open bugs the random search steers around (each has an xfail example below).
-AVOID = frozenset(KNOWN_BUGS)
+AVOID: frozenset[str] = frozenset()  # every known bug is fixed; the search draws all shapes
 #: Notes of changes the planner defers to the next apply (specs/planning.md): a cross-account
 #: create opens DNS once accepted; DNS and bandwidth of a consulting connection wait.
 DEFERRED = ("dns_sync is opened once the other account has accepted (next apply)",
@@ -180,13 +179,13 @@ IGNORED_BILLING = Scenario(
         billing={"payment_timing": "Prepaid", "reservation_length": 1},
         lifecycle={"ignore_changes": ["billing"]})])]),
     live=[live("vpc-gzapp01", "vpc-web001", tags=OURS)])
-# Open: release protection of a cross-account connection changed from the acceptor's end
+# Fixed: release protection of a cross-account connection changed from the acceptor's end
 # is planned, and BCE refuses it (403 AccessDenied) half-way through the apply.
 ACCEPTOR_PROTECTION = Scenario(
     files=dict([manifest("acc-main", "bj", connections=[
         conn("c0", "vpc-app01", PARTNER_BJ, delete_protect=False)])]),
     live=[live(PARTNER_BJ, "vpc-app01", delete_protect=True)])
-# Open: a renewal of a cross-account prepaid connection seen from the acceptor's end is
+# Fixed: a renewal of a cross-account prepaid connection seen from the acceptor's end is
 # planned, and BCE refuses it (403 AccessDenied).
 ACCEPTOR_RENEWAL = Scenario(
     files=dict([manifest("acc-main", "gz", connections=[conn(
@@ -195,7 +194,7 @@ ACCEPTOR_RENEWAL = Scenario(
                  "renew_within_days": 7})])]),
     live=[live(PARTNER_BJ, "vpc-gzapp01", payment_timing="Prepaid", reservation_length=1,
                expires_in_days=3)])
-# Open: the acceptance of a connection the same run releases is still planned (its update
+# Fixed: the acceptance of a connection the same run releases is still planned (its update
 # then fails with 404 NoSuchObject; an accept waits for the request until the timeout).
 ACCEPTANCE_OF_RELEASED = Scenario(
     files=dict([manifest("acc-main", "bj", connections=[
@@ -203,21 +202,30 @@ ACCEPTANCE_OF_RELEASED = Scenario(
                 manifest("acc-partner", "bj", acceptances=[
                     acc("a0", PARTNER_BJ, "vpc-app01", description="inbound")])]),
     live=[live("vpc-app01", PARTNER_BJ, tags=OURS)])
-# Open: a failed cross-account connection is replaced, but its acceptance in the same run
+# Fixed: a failed cross-account connection is replaced, but its acceptance in the same run
 # is only planned by the next plan (the new request stays consulting after one apply).
 ACCEPTANCE_OF_REPLACED = Scenario(
     files=dict([manifest("acc-main", "bj", connections=[conn("c0", "vpc-app01", PARTNER_BJ)]),
                 manifest("acc-partner", "bj", acceptances=[
                     acc("a0", PARTNER_BJ, "vpc-app01")])]),
     live=[live("vpc-app01", PARTNER_BJ, status="consult_failed", tags=OURS)])
-# Open: renew_within_days at least as long as the reservation renews a connection the run
+# Fixed: an acceptance of an active connection the same run replaces (payment timing
+# changed) updated the old connection, which the replace had released (404 NoSuchObject).
+ACCEPTANCE_OF_REPLACED_ACTIVE = Scenario(
+    files=dict([manifest("acc-main", "gz", connections=[conn(
+                    "c0", "vpc-gzapp01", PARTNER_BJ, peer_region="bj",
+                    billing={"payment_timing": "Prepaid", "reservation_length": 1})]),
+                manifest("acc-partner", "bj", acceptances=[
+                    acc("a0", PARTNER_BJ, "vpc-gzapp01", local_if_name="from-gz")])]),
+    live=[live("vpc-gzapp01", PARTNER_BJ, tags=OURS)])
+# Fixed: renew_within_days at least as long as the reservation renews a connection the run
 # just created, on every following apply until the expiry is far enough away.
 RENEWAL_WINDOW_COVERS_TERM = Scenario(
     files=dict([manifest("acc-main", "gz", connections=[conn(
         "c0", "vpc-gzapp01", "vpc-web001", peer_region="bj",
         billing={"payment_timing": "Prepaid", "reservation_length": 1,
                  "renew_within_days": 60})])]))
-# Open: a prepaid bandwidth decrease of a consulting connection is deferred without the
+# Fixed: a prepaid bandwidth decrease of a consulting connection is deferred without the
 # "prepaid bandwidth can only grow" check, so the plan after the acceptance is refused.
 PREPAID_SHRINK_DEFERRED = Scenario(
     files=dict([manifest("acc-partner", "bj", connections=[conn(
@@ -251,12 +259,13 @@ def xfail(scenario: Scenario, reason: str) -> Any:
 @example(IGNORED_BILLING)
 @example(OVER_QUOTA)
 @example(CROSS_ACCOUNT_WITH_DNS)
-@xfail(ACCEPTOR_PROTECTION, "acceptor-side-call: deleteProtect from the acceptor's end")
-@xfail(ACCEPTOR_RENEWAL, "acceptor-side-call: renewal from the acceptor's end")
-@xfail(ACCEPTANCE_OF_RELEASED, "acceptance-of-replaced: acceptance of a released connection")
-@xfail(ACCEPTANCE_OF_REPLACED, "acceptance-of-replaced: acceptance of a replaced connection")
-@xfail(RENEWAL_WINDOW_COVERS_TERM, "renew-window-covers-term")
-@xfail(PREPAID_SHRINK_DEFERRED, "prepaid-shrink-deferred")
+@example(ACCEPTOR_PROTECTION)
+@example(ACCEPTOR_RENEWAL)
+@example(ACCEPTANCE_OF_RELEASED)
+@example(ACCEPTANCE_OF_REPLACED)
+@example(RENEWAL_WINDOW_COVERS_TERM)
+@example(PREPAID_SHRINK_DEFERRED)
+@example(ACCEPTANCE_OF_REPLACED_ACTIVE)
 def test_apply_then_plan_is_empty_and_a_second_apply_sends_nothing(scenario):
     note(scenario.describe())
     with tempfile.TemporaryDirectory() as folder:
