@@ -201,6 +201,7 @@ class _Planner:
         fields = diff.fields if diff is not None else ()
         basis = live_basis(view, ("status", "delete_protect", "peer_region",
                                   "peer_account_id", "payment_timing"))
+        self._note_deferred_dns(conn, address)
         change = self._emit(conn, address, ChangeKind.REPLACE, view, reasons, fields, steps,
                             basis)
         self.creates[conn.pair] = change
@@ -214,12 +215,16 @@ class _Planner:
     def _add_create(self, conn: DesiredConnection, reasons: list[str]) -> None:
         address = f"{conn.stack}/{conn.name}"
         steps = self.steps.create(conn, replaces=None)
-        if conn.peer_account_id is not None and conn.dns_sync:
-            self.note(NoteLevel.INFO, address,
-                      "dns_sync is opened once the other account has accepted (next apply)")
+        self._note_deferred_dns(conn, address)
         change = self._emit(conn, address, ChangeKind.CREATE, None, reasons, (), steps,
                             {"exists": False})
         self.creates[conn.pair] = change
+
+    def _note_deferred_dns(self, conn: DesiredConnection, address: str) -> None:
+        """A new cross-account request cannot open DNS before it is accepted (steps.create)."""
+        if conn.peer_account_id is not None and conn.dns_sync:
+            self.note(NoteLevel.INFO, address,
+                      "dns_sync is opened once the other account has accepted (next apply)")
 
     def _add_update(self, conn: DesiredConnection, view: PeerConn, diff: ConnectionDiff) -> None:
         address = f"{conn.stack}/{conn.name}"

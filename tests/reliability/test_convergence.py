@@ -234,6 +234,14 @@ PREPAID_SHRINK_DEFERRED = Scenario(
                 manifest("acc-main", "gz", acceptances=[acc("a0", "vpc-relay1", PARTNER_BJ)])]),
     live=[live(PARTNER_BJ, "vpc-relay1", status="consulting", payment_timing="Prepaid",
                reservation_length=1, expires_in_days=30, tags=OURS)])
+# Fixed: replacing a failed cross-account connection with dns_sync left DNS for the next
+# apply without the note a create of one gives, so the plan after the apply was not empty.
+REPLACED_CROSS_ACCOUNT_DNS = Scenario(
+    files=dict([manifest("acc-main", "bj", connections=[
+                    conn("c0", "vpc-app01", PARTNER_BJ, dns_sync=True)]),
+                manifest("acc-partner", "bj", acceptances=[
+                    acc("a0", PARTNER_BJ, "vpc-app01")])]),
+    live=[live("vpc-app01", PARTNER_BJ, status="down", tags=OURS)])
 # Passing: a create over the per-VPC quota is a clean plan-time refusal.
 OVER_QUOTA = Scenario(
     files=dict([manifest("acc-main", "bj", connections=[
@@ -259,6 +267,7 @@ def xfail(scenario: Scenario, reason: str) -> Any:
 @example(IGNORED_BILLING)
 @example(OVER_QUOTA)
 @example(CROSS_ACCOUNT_WITH_DNS)
+@example(REPLACED_CROSS_ACCOUNT_DNS)
 @example(ACCEPTOR_PROTECTION)
 @example(ACCEPTOR_RENEWAL)
 @example(ACCEPTANCE_OF_RELEASED)
