@@ -12,8 +12,6 @@ import io
 import os
 import subprocess
 import sys
-import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +20,11 @@ import yaml
 from reconciler.cli import main
 from reconciler.simulator import SimServer, load_world
 from reconciler.simulator.world import world_from_data
+from tests.cli_harness import Result, write_credentials
+from tests.cli_harness import write as write_manifest
 
 READ_ONLY = frozenset({"validate", "plan", "show", "export", "graph"})
 REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 def world_data(**overrides: Any) -> dict[str, Any]:
@@ -47,14 +40,7 @@ class SimWorld:
         self.tmp = tmp
         self.data = data
         self.server = SimServer(world_from_data(data), seed=seed).start()
-        self.creds = tmp / "credentials"
-        lines = []
-        for acc in data["accounts"]:
-            profile = acc.get("profile") or acc["id"]
-            lines += [f"[{profile}]", f"access_key = {acc['access_key']}",
-                      f"secret_key = {acc['secret_key']}", ""]
-        self.creds.write_text("\n".join(lines))
-        self.creds.chmod(0o600)
+        self.creds = write_credentials(tmp / "credentials", self.server.world)
 
     @property
     def url(self) -> str:
@@ -98,7 +84,5 @@ class SimWorld:
         self.server.stop()
 
 
-def write_manifest(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip())
-    return path
+
+__all__ = ["READ_ONLY", "Result", "SimWorld", "world_data", "write_manifest"]
