@@ -323,7 +323,9 @@ class _Planner:
 
     # ------------------------------------------------------------------ prune
     def _plan_prune(self, stack: str, ctx: Context) -> None:
-        wanted = {c.pair for c in self.desired.connections if c.stack == stack}
+        # A pair any manifest of the run declares is wanted, whichever stack declares it now
+        # (moving a connection to another stack must not release it).
+        wanted = {c.pair for c in self.desired.connections}
         for view in self.live.views(ctx):
             tags = view.tag_map
             if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE or tags.get(STACK_TAG) != stack:

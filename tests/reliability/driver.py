@@ -66,6 +66,10 @@ class Driver:
         live = observe(jobs_for(desired), conn.api_for)
         return build_plan(desired, live, now=datetime.now(UTC), limits=self.limits)
 
+    def listed_vpcs(self, paths: Sequence[Path]) -> set[str]:
+        """The VPCs whose own list the plan read."""
+        return {job.vpc_id for job in jobs_for(load_paths(list(paths))) if job.vpc_id}
+
     def apply(self, plan: Plan) -> ApplyResult:
         return Executor(self.connector().api_for, options=FAST).apply(plan)
 

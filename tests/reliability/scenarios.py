@@ -21,7 +21,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 STACK = "rel"
-OTHER_STACK = "someone-else"
+SECOND_STACK = "rel2"  # a second stack of the same run (files may belong to either)
+OTHER_STACK = "someone-else"  # a stack no manifest of the run declares
 
 ACCOUNTS: dict[str, dict[str, Any]] = {
     "acc-main": {"profile": "default", "access_key": "AKSIMMAIN000001",
@@ -70,8 +71,10 @@ class Scenario:
     live: list[dict[str, Any]] = field(default_factory=list)
     per_vpc: int = 10
 
-    def file_for(self, account: str, region: str, prune: bool) -> dict[str, Any]:
-        key, data = manifest(account, region, prune=prune)
+    def file_for(self, account: str, region: str, prune: bool,
+                 stack: str = STACK) -> dict[str, Any]:
+        part = "" if stack == STACK else stack
+        key, data = manifest(account, region, part=part, prune=prune, stack=stack)
         return self.files.setdefault(key, data)
 
     def write(self, folder: Path) -> list[Path]:
@@ -94,11 +97,12 @@ class Scenario:
 
 
 def manifest(account: str, region: str, *, part: str = "", prune: bool = False,
+             stack: str = STACK,
              connections: list[dict[str, Any]] | None = None,
              acceptances: list[dict[str, Any]] | None = None) -> tuple[tuple[str, ...], Any]:
     """One file of a hand-written scenario: ``Scenario(files=dict([manifest(...), ...]))``."""
     key = (account, region, part) if part else (account, region)
-    return key, {"stack": STACK, "region": region, "profile": ACCOUNTS[account]["profile"],
+    return key, {"stack": stack, "region": region, "profile": ACCOUNTS[account]["profile"],
                  "prune": prune, "connections": connections or [],
                  "acceptances": acceptances or []}
 
@@ -265,10 +269,12 @@ def live_connection(draw: st.DrawFn, initiator: str, acceptor: str,
         conn["reservation_length"] = draw(st.sampled_from(RESERVATIONS))
         days = draw(st.sampled_from([3.0, 20.0, 200.0, 400.0]))
         conn["expires_in_days"] = -days if status == "expired" else days
-    owner = draw(st.sampled_from(["ours", "ours", "other-stack", "untagged", "half"]))
+    owner = draw(st.sampled_from(["ours", "ours", "second", "other-stack", "untagged", "half"]))
     tags = _tags(draw)
     if owner == "ours":
         tags.update({"managed-by": "peerconn", "peerconn-stack": STACK})
+    elif owner == "second":
+        tags.update({"managed-by": "peerconn", "peerconn-stack": SECOND_STACK})
     elif owner == "other-stack":
         tags.update({"managed-by": "peerconn", "peerconn-stack": OTHER_STACK})
     elif owner == "half":  # a stack tag without managed-by is not peerconn's
@@ -317,12 +323,16 @@ def _declare(draw: st.DrawFn, scenario: Scenario, index: int, local: str, peer: 
         else "connection"
     if shape in ("connection", "both"):
         entry = draw(connection_entry(f"c{index}", local, peer))
-        scenario.file_for(account_of(local), region_of(local), prune)["connections"].append(entry)
+        stack = draw(st.sampled_from([STACK, STACK, SECOND_STACK]))
+        data = scenario.file_for(account_of(local), region_of(local), prune, stack)
+        data["connections"].append(entry)
     if shape in ("both", "acceptance"):
         # Rejecting a request the same manifests make never settles (create, reject, replace
         # the failed request, reject again...): a contradiction, not drawn.
         entry = draw(acceptance_entry(f"a{index}", peer, local, may_reject=shape == "acceptance"))
-        scenario.file_for(account_of(peer), region_of(peer), prune)["acceptances"].append(entry)
+        stack = draw(st.sampled_from([STACK, STACK, SECOND_STACK]))
+        data = scenario.file_for(account_of(peer), region_of(peer), prune, stack)
+        data["acceptances"].append(entry)
 
 
 # ------------------------------------------------------------------ known bugs
