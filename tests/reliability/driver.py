@@ -4,6 +4,7 @@ The same layers ``peerconn plan`` / ``peerconn apply --auto-approve`` call (``lo
 ``observe`` → ``build_plan`` → ``Executor.apply``), over real HTTP with real signatures, with
 two test-only settings: the credentials file is passed explicitly (no environment), and the
 executor polls every 10 ms instead of every 250 ms (the simulator's transitions are instant).
+``Driver.cli`` runs the real command line's ``main`` in this process against the same world.
 """
 
 from __future__ import annotations
