@@ -158,7 +158,10 @@ def duplicate_pairs(entries: Iterable[Entry]) -> list[Diagnostic]:
         groups[entry.pair].append(entry)
     found = []
     for group in groups.values():
-        if len(group) < 2 or _two_ends_of_one(group):
+        if len(group) == 2 and _two_ends_of_one(group):
+            found += _self_rejection(group)
+            continue
+        if len(group) < 2:
             continue
         for entry in group[1:]:
             found.append(_pair_clash(group[0], entry))
@@ -174,6 +177,17 @@ def _two_ends_of_one(group: list[Entry]) -> bool:
         return False
     conn, acc = conns[0], accs[0]
     return conn.peer_account_id is not None and acc.local_vpc_id == conn.peer_vpc_id
+
+
+def _self_rejection(group: list[Entry]) -> list[Diagnostic]:
+    """The run both requests a connection and refuses it: it would never settle."""
+    acc = next(e for e in group if isinstance(e, DesiredAcceptance))
+    if acc.accept:
+        return []
+    conn = next(e for e in group if isinstance(e, DesiredConnection))
+    return [at(acc, "accept", "accept: false rejects a connection these manifests request",
+               detail=f"by {_describe(conn)}",
+               hint="remove one of the two entries, or set accept: true")]
 
 
 def _pair_clash(first: Entry, entry: Entry) -> Diagnostic:

@@ -251,8 +251,14 @@ def _compose(text: str, max_depth: int) -> Node | None:
     if _FAST:
         try:
             return _compose_with(_StrictLoader(text, max_depth))
+        except yaml.MarkedYAMLError as exc:
+            if "maximum nesting depth" in str(exc.problem):
+                # libyaml scans a deep flow collection ahead of our composer; same refusal.
+                raise _Refused(f"nesting is deeper than {max_depth} levels",
+                               exc.problem_mark) from None
         except (yaml.YAMLError, RecursionError):
-            pass  # read it again below: the pure-Python parser words the refusal
+            pass
+        # Read it again: the pure-Python parser words the refusal as it always has.
     return _compose_with(_PureStrictLoader(text, max_depth))
 
 

@@ -486,6 +486,15 @@ def directories() -> Iterator[tuple[str, dict[str, str]]]:
                   + conn(bandwidth_in_mbps="99999"),
         "b.yaml": "# expect: region: must be one of\n" + manifest(top={"region": "xx"}),
     }
+    yield "dir-request-and-reject", {
+        "a.yaml": manifest(conns=[_merge(CONN, {"peer_vpc_id": "vpc-partner1",
+                                                "peer_account_id": '"acc-partner"'})]),
+        "b.yaml": "# expect: acceptances[0].accept: accept: false rejects a connection these "
+                  "manifests request\n" + manifest(
+            top={"stack": "partner"}, conns=[],
+            accs=[_merge(ACC, {"local_vpc_id": "vpc-partner1", "peer_vpc_id": "vpc-app01",
+                               "peer_account_id": '"acc-main"', "accept": "false"})]),
+    }
     yield "dir-pair-acceptance-same-account", {
         "a.yaml": manifest(),
         "b.yaml": "# expect: acceptances[0].peer_vpc_id: a connection between\n" + manifest(
