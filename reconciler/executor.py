@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.errors import ApiError, PeerconnError, StalePlanError
-from reconciler.live import Context, live_basis
+from reconciler.live import Context, basis_keys, live_basis
 from reconciler.observe import ListJob, observe
 from reconciler.plan import Change, ChangeKind, Plan
 from reconciler.runstep import StepRunner
@@ -84,8 +84,7 @@ def stale_reasons(plan: Plan, api_for: Callable[[Context], Any], *,
             peer_region = str(change.attributes.get("peer_region", change.region))
             peer_view = live.end(Context(change.profile, peer_region), change.peer_vpc_id,
                                  change.local_vpc_id)
-        keys = [k for k in change.basis if k not in ("exists", "peer_conn_id")]
-        now = live_basis(view, keys, peer_view)
+        now = live_basis(view, basis_keys(change.basis), peer_view)
         if now != dict(change.basis):
             reasons.append(f"{change.address}: {_describe(dict(change.basis), now)}")
     return reasons
