@@ -84,7 +84,7 @@ class Poller:
 class Waiter:
     def __init__(self, poller: Poller, *, clock: Callable[[], float],
                  sleep: Callable[[float], None], progress: Callable[[str], None],
-                 timeout: float, poll_initial: float = 0.25, poll_max: float = 2.0,
+                 timeout: float, poll_initial: float = 0.25, poll_max: float = 4.0,
                  progress_every: float = 10.0):
         self.poller = poller
         self.clock = clock
