@@ -11,22 +11,22 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import responses
 
 from reconciler.client import Credentials, PeerConnApi, RetryPolicy
+from tests.fixtures import WIRE_TRACES
 
-TRACES_FILE = Path(__file__).resolve().parents[2].parent / "shared/reference/bce-wire-traces.json"
+TRACES_FILE = WIRE_TRACES
 ENDPOINT = "https://bcc.bj.baidubce.com"
 AK, SK = "AKIDEXAMPLE", "SKEXAMPLE"
 START = calendar.timegm(time.strptime("2026-11-26T04:46:34Z", "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def load_traces() -> list[dict[str, Any]]:
-    assert TRACES_FILE.is_file(), f"missing {TRACES_FILE}: shared/ must sit beside the clone"
+    assert TRACES_FILE.is_file(), f"missing {TRACES_FILE}"
     return json.loads(TRACES_FILE.read_text(encoding="utf-8"))
 
 

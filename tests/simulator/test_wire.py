@@ -6,17 +6,17 @@ import base64
 import hashlib
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reconciler.simulator import SimServer
+from tests.fixtures import WIRE_TRACES
 
 from . import wire
 from .conftest import StartSim, create, make_api, make_world
 
-TRACES_FILE = Path(__file__).resolve().parents[2].parent / "shared/reference/bce-wire-traces.json"
+TRACES_FILE = WIRE_TRACES
 AK, SK = "AKIDEXAMPLE", "SKEXAMPLE"
 
 
