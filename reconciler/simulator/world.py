@@ -70,9 +70,10 @@ class FaultSpec(_Strict):
 
 
 class Behaviour(_Strict):
-    # How GET answers an unknown or released id: 404 NoSuchObject (default), a 200 with an
-    # empty body (what the Go SDK reports as EOF), or a PeerConn with status "deleted".
-    not_found: Literal["404", "empty", "deleted"] = "404"
+    # How GET answers an unknown, released or other account's id: a 200 with an empty body
+    # (default: what the official Go SDK's tests and the Terraform provider expect, read as
+    # EOF), 404 NoSuchObject, or a PeerConn with status "deleted". specs/simulator.md.
+    not_found: Literal["404", "empty", "deleted"] = "empty"
 
     @field_validator("not_found", mode="before")
     @classmethod

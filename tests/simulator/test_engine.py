@@ -114,8 +114,9 @@ def test_delete_is_deleting_then_gone(engine: Engine, clock: Clock) -> None:
     act(engine, "delete", conn)
     assert get(engine, conn)["status"] == "deleting"
     clock.now += 5
+    assert engine.call(Call("get", MAIN, conn)) == (200, None)  # an empty 200, as BCE answers
     with pytest.raises(SimApiError) as err:
-        get(engine, conn)
+        act(engine, "delete", conn)
     assert (err.value.status, err.value.code) == (404, "NoSuchObject")
     assert engine.records() == []
 

@@ -6,8 +6,10 @@ import pytest
 
 from reconciler.client import PeerConnApi
 from reconciler.errors import NotFoundError
-from reconciler.simulator import SimServer
+from reconciler.simulator import SimServer, World
+from reconciler.simulator.world import world_from_data
 
+from . import wire
 from .conftest import StartSim, create, make_api, make_world, prepaid
 
 
@@ -143,10 +145,44 @@ def test_pagination_across_several_pages(start_sim: StartSim) -> None:
     assert list(partner.list_all()) == []
 
 
-def test_get_of_an_unknown_id_can_answer_an_empty_200(start_sim: StartSim) -> None:
-    sim = start_sim(make_world(behaviour={"not_found": "empty"}))
-    with pytest.raises(NotFoundError, match="empty response"):
+MAIN_KEYS = ("AKSIMMAIN000001", "SKSIMMAIN000001")
+
+
+def _world_without_behaviour() -> World:
+    data = make_world().model_dump(mode="json")
+    del data["behaviour"]
+    return world_from_data(data)
+
+
+def test_by_default_get_of_a_released_connection_is_an_empty_200(start_sim: StartSim) -> None:
+    # What the official Go SDK's tests and the Terraform provider expect (specs/simulator.md).
+    sim = start_sim(_world_without_behaviour())
+    main = make_api(sim)
+    conn = create(main)
+    sim.advance(10)
+    main.delete(conn)
+    sim.advance(10)
+    for conn_id in (conn, "peerconn-nosuchthing"):
+        reply = wire.signed_send(sim.url, *MAIN_KEYS, "GET", f"/v1/peerconn/{conn_id}")
+        assert (reply.status, reply.body) == (200, b"")
+        with pytest.raises(NotFoundError, match="empty response"):
+            main.get(conn_id)
+
+
+def test_get_of_an_unknown_id_can_answer_404(start_sim: StartSim) -> None:
+    sim = start_sim(make_world(behaviour={"not_found": "404"}))
+    reply = wire.signed_send(sim.url, *MAIN_KEYS, "GET", "/v1/peerconn/peerconn-nosuchthing")
+    assert reply.status == 404 and b"NoSuchObject" in reply.body
+    with pytest.raises(NotFoundError):
         make_api(sim).get("peerconn-nosuchthing")
+
+
+def test_another_accounts_connection_reads_as_not_there(start_sim: StartSim) -> None:
+    sim = start_sim(make_world())
+    theirs = create(make_api(sim, "partner"), local="vpc-partner1", peer="vpc-partner2",
+                    region="gz")
+    reply = wire.signed_send(sim.url, *MAIN_KEYS, "GET", f"/v1/peerconn/{theirs}")
+    assert (reply.status, reply.body) == (200, b"")
 
 
 def test_a_released_connection_can_read_as_deleted(start_sim: StartSim) -> None:

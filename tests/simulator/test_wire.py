@@ -145,7 +145,7 @@ def test_a_body_that_does_not_match_content_md5_is_refused(sim: SimServer) -> No
     pytest.param("PUT", "/v1/peerconn/p", "accept&reject", b"", 400, "InvalidParameter", id="two-actions"),
     pytest.param("POST", "/v1/peerconn", "", b"{not json", 400, "MalformedJSON", id="bad-json"),
     pytest.param("POST", "/v1/peerconn", "", b"[1]", 400, "MalformedJSON", id="json-not-object"),
-    pytest.param("GET", "/v1/peerconn/peerconn-none", "", b"", 404, "NoSuchObject", id="unknown-id"),
+    pytest.param("DELETE", "/v1/peerconn/peerconn-none", "", b"", 404, "NoSuchObject", id="unknown-id"),
 ])
 def test_bce_shaped_errors(sim: SimServer, method: str, path: str, query: str, body: bytes, status: int,
                            code: str) -> None:
