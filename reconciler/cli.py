@@ -9,14 +9,24 @@ diagnostics and a hint) and an exit code; no traceback reaches the user. Exit co
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from reconciler import __version__
-from reconciler.errors import ApiError, PeerconnError, StalePlanError, UserError
+from reconciler.errors import (
+    ApiError,
+    ConfigError,
+    Diagnostic,
+    PeerconnError,
+    StalePlanError,
+    UserError,
+)
 from reconciler.explain import explain
+from reconciler.model import REGIONS
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE = 0, 1, 2, 3
 
@@ -45,6 +55,64 @@ _EXAMPLES = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors that keep exit code 2 free for "changes present".
+
+    A mistyped option exits 1 (never 2, which ``plan --detailed-exitcode`` means as drift) and
+    names the closest option the command has.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"Error: {message}{self._suggestion(message)}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+    def _suggestion(self, message: str) -> str:
+        if "unrecognized arguments" not in message:
+            return ""
+        known = sorted(_long_options(self))
+        for word in message.split(":", 1)[1].split():
+            if word.startswith("--"):
+                close = difflib.get_close_matches(word.split("=")[0], known, n=1, cutoff=0.6)
+                if close:
+                    return f" (did you mean {close[0]}?)"
+        return ""
+
+
+def _long_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every ``--option`` of the parser and of its commands (argparse reports an unknown
+    option of a command from the top-level parser)."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(o for o in action.option_strings if o.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _long_options(sub)
+    return found
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is out of range ({low} to {high})")
+        return number
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < number <= 86400:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (more than 0, at most 86400)")
+    return number
+
+
 def _common(sub: argparse.ArgumentParser) -> None:
     g = sub.add_argument_group("common options")
     g.add_argument("--endpoint", help="API endpoint URL (default https://bcc.<region>.baidubce.com)")
@@ -61,11 +129,11 @@ def _common(sub: argparse.ArgumentParser) -> None:
 def _run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--target", action="append", metavar="NAME",
                      help="limit to this connection (repeatable)")
-    sub.add_argument("--parallelism", type=int, default=10, metavar="N",
-                     help="concurrent API calls (default 10)")
-    sub.add_argument("--max-per-vpc", type=int, default=10, metavar="N",
+    sub.add_argument("--parallelism", type=_int_in(1, 256), default=10, metavar="N",
+                     help="concurrent API calls, 1 to 256 (default 10)")
+    sub.add_argument("--max-per-vpc", type=_int_in(1, 10_000), default=10, metavar="N",
                      help="peering connections BCE allows per VPC (default 10)")
-    sub.add_argument("--max-per-account", type=int, default=10, metavar="N",
+    sub.add_argument("--max-per-account", type=_int_in(1, 100_000), default=10, metavar="N",
                      help="peering connections BCE allows per account (default 10)")
 
 
@@ -73,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     from reconciler.commands import handlers
     from reconciler.simulator.cli import add_parser as add_sim_parser
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="peerconn", epilog=_EPILOG,
         description="Declarative reconciler for Baidu AI Cloud (BCE) VPC peering connections.")
     parser.add_argument("--version", action="version", version=f"peerconn {__version__}")
@@ -89,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = subs.add_parser("plan", help="show the changes that make the cloud match the manifests",
                         epilog=_EXAMPLES["plan"], formatter_class=fmt)
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="manifest files or directories (default: the current directory)")
     p.add_argument("--out", metavar="FILE", help="save the plan (JSON) for `peerconn apply FILE`")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     p.add_argument("--detailed-exitcode", action="store_true",
@@ -103,9 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = subs.add_parser("apply", help="apply a saved plan, or plan and apply manifests",
                         epilog=_EXAMPLES["apply"], formatter_class=fmt)
-    a.add_argument("paths", nargs="+", metavar="PLANFILE|PATH")
+    a.add_argument("paths", nargs="*", metavar="PLANFILE|PATH",
+                   help="a saved plan, or manifests to plan first (default: the current "
+                        "directory)")
     a.add_argument("--auto-approve", action="store_true", help="apply without asking")
-    a.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+    a.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
                    help="longest wait for one asynchronous status (default 600)")
     _run_options(a)
     _common(a)
@@ -135,14 +206,15 @@ def _add_extra_parsers(subs: argparse._SubParsersAction,
     e.add_argument("--stack", metavar="NAME", help="stack of the manifest (default: the "
                    "peerconn-stack tag the connections share, else 'adopted')")
     e.add_argument("--out", metavar="FILE", help="write the manifest here (default: stdout)")
-    e.add_argument("--parallelism", type=int, default=10, metavar="N",
+    e.add_argument("--parallelism", type=_int_in(1, 256), default=10, metavar="N",
                    help="concurrent list calls (default 10)")
     _common(e)
     e.set_defaults(handler=cmd_export)
 
     g = subs.add_parser("graph", help="draw the topology as a Mermaid diagram",
                         epilog=_EXAMPLES["graph"], formatter_class=fmt)
-    g.add_argument("paths", nargs="+", metavar="PATH")
+    g.add_argument("paths", nargs="*", metavar="PATH",
+                   help="manifest files or directories (default: the current directory)")
     g.add_argument("--live", action="store_true",
                    help="plan against the live connections and colour the planned changes")
     _run_options(g)
@@ -161,6 +233,20 @@ def _fix_sim_argument(args: argparse.Namespace) -> None:
     if not is_world:
         args.paths = [value, *args.paths]
         args.sim = ""
+
+
+def _check_region(args: argparse.Namespace) -> None:
+    """``--region`` is refused with the known regions on every command, not only where used."""
+    region = getattr(args, "region", None)
+    if region and region.strip().lower() not in REGIONS:
+        raise ConfigError(Diagnostic(f"unknown region {region!r}",
+                                     hint=f"use one of {', '.join(REGIONS)}"))
+
+
+def _default_paths(args: argparse.Namespace) -> None:
+    """No PATH plans the current directory, as Terraform does."""
+    if hasattr(args, "paths") and not args.paths:
+        args.paths = ["."]
 
 
 def _setup_logging(level: str) -> None:
@@ -187,8 +273,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     _fix_sim_argument(args)
+    _default_paths(args)
     _setup_logging(getattr(args, "log_level", "warning"))
     try:
+        _check_region(args)
         return int(args.handler(args))
     except UserError as exc:
         for diag in exc.diagnostics:

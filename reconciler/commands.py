@@ -7,30 +7,37 @@ decisions live in ``planner`` and ``executor``; text lives in ``render``.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import shlex
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.binding import Target, step_problems, target_mismatch
 from reconciler.connect import Connector, start_embedded_sim
 from reconciler.errors import ConfigError, Diagnostic, UserError
 from reconciler.executor import ApplyOptions, Executor
 from reconciler.manifest import load_paths
-from reconciler.model import DesiredState
-from reconciler.observe import jobs_for, observe
+from reconciler.model import DesiredAcceptance, DesiredConnection, DesiredState
+from reconciler.observe import jobs_for, observe, owner_jobs
 from reconciler.plan import Plan, PlanFormatError, plan_from_json, plan_to_json
 from reconciler.planner import Limits, build_plan
 from reconciler.render import render_markdown, render_text
 from reconciler.render.apply import render_apply
+from reconciler.render.steps import render_steps
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE = 0, 1, 2, 3
 
 
 def use_colour(args: argparse.Namespace) -> bool:
-    return (not getattr(args, "no_color", False) and "NO_COLOR" not in os.environ
-            and sys.stdout.isatty())
+    """Colour on a terminal, unless --no-color, a non-empty NO_COLOR (no-color.org) or a dumb
+    terminal says otherwise."""
+    return (not getattr(args, "no_color", False) and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb" and sys.stdout.isatty())
 
 
 def out(text: str) -> None:
@@ -52,7 +59,8 @@ def render_plan(plan: Plan, fmt: str, args: argparse.Namespace) -> str:
     if fmt == "json":
         return plan_to_json(plan)
     if fmt == "markdown":
-        return render_markdown(plan, graph=getattr(args, "graph_text", ""))
+        return render_markdown(plan, graph=getattr(args, "graph_text", ""),
+                               plan_file=str(getattr(args, "out", None) or getattr(args, "planfile", "")))
     return render_text(plan, colour=use_colour(args))
 
 
@@ -83,11 +91,64 @@ def plan_time(env: Mapping[str, str]) -> datetime:
                                      hint="e.g. 2026-11-26T12:00:00Z")) from None
 
 
+def check_targets(targets: list[str], desired: DesiredState) -> None:
+    """Every ``--target`` names a declared connection or acceptance (by name or STACK/NAME)."""
+    entries: list[DesiredConnection | DesiredAcceptance] = [*desired.connections,
+                                                            *desired.acceptances]
+    known = {e.name for e in entries} | {f"{e.stack}/{e.name}" for e in entries}
+    problems = []
+    for target in targets:
+        if target in known:
+            continue
+        close = difflib.get_close_matches(target, sorted(known), n=3, cutoff=0.5)
+        hint = (f"did you mean {', '.join(close)}?" if close
+                else f"declared: {', '.join(sorted(e.name for e in entries)) or 'nothing'}")
+        problems.append(Diagnostic(f"--target {target}: no connection or acceptance of that "
+                                   "name in the manifests", hint=hint))
+    if problems:
+        raise ConfigError(problems)
+
+
 def make_plan(args: argparse.Namespace, conn: Connector, desired: DesiredState) -> Plan:
+    check_targets(list(args.target or ()), desired)
     live = observe(jobs_for(desired), conn.api_for, parallelism=args.parallelism)
+    more = owner_jobs(desired, live)
+    if more:
+        live.merge(observe(more, conn.api_for, parallelism=args.parallelism))
     limits = Limits(per_vpc=args.max_per_vpc, per_account=args.max_per_account)
-    return build_plan(desired, live, now=plan_time(os.environ), targets=tuple(args.target or ()),
-                      limits=limits)
+    plan = build_plan(desired, live, now=plan_time(os.environ),
+                      targets=tuple(args.target or ()), limits=limits)
+    profiles = {m.profile for m in desired.manifests} | {
+        s.profile for c in plan.changes for s in c.steps}
+    return replace(plan, target=conn.target(profiles).as_dict())
+
+
+def check_saved_plan(plan: Plan, conn: Connector, args: argparse.Namespace) -> None:
+    """A saved plan runs only against what it was made against, and only as it reads."""
+    if getattr(args, "target", None):
+        raise ConfigError(Diagnostic(
+            "--target cannot be combined with a saved plan: it applies exactly what it holds",
+            file=args.paths[0],
+            hint="make a new plan with `peerconn plan ... --target NAME --out FILE`"))
+    planned = Target.from_dict(plan.target)
+    profiles = set(planned.credentials) or {s.profile or "" for c in plan.changes
+                                             for s in c.steps}
+    endpoint = conn.endpoint_identity()  # first: credentials may not even exist elsewhere
+    current = (Target(endpoint, {}) if endpoint != planned.endpoint
+               else conn.target(p or None for p in profiles))
+    problems = target_mismatch(planned, current)
+    if problems:
+        hint = ("apply it with the options it was planned with"
+                + (" (add --sim)" if planned.endpoint.startswith("simulator") and not
+                   current.endpoint.startswith("simulator") else ""))
+        raise ConfigError([Diagnostic(f"the saved plan is for another target: {p}",
+                                       file=args.paths[0], hint=hint) for p in problems])
+    steps = step_problems(plan.changes)
+    if steps:
+        raise ConfigError([Diagnostic(f"the saved plan does not hold together: {p}",
+                                       file=args.paths[0],
+                                       hint="make a new plan; never edit a plan file")
+                            for p in steps])
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -101,14 +162,35 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     args.graph_text = plan_graph(args, desired, plan)
     if args.out:
-        Path(args.out).write_text(plan_to_json(plan), encoding="utf-8")
+        write_plan_file(args.out, plan)
     out(render_plan(plan, args.format, args))
     if args.out:  # on stderr: stdout may be the Markdown that becomes the PR comment
         print(f"\nSaved the plan to {args.out}. Apply exactly this plan with: "
-              f"peerconn apply {args.out}", file=sys.stderr)
+              f"{apply_command(args)}", file=sys.stderr)
     if args.detailed_exitcode and plan.has_changes:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def write_plan_file(path: str, plan: Plan) -> None:
+    try:
+        Path(path).write_text(plan_to_json(plan), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(Diagnostic(f"cannot write the plan file: {exc.strerror}", file=path,
+                                     hint="--out names a file in an existing, writable "
+                                          "directory")) from None
+
+
+def apply_command(args: argparse.Namespace) -> str:
+    """The command that applies the saved plan against the same target it was made with."""
+    parts = ["peerconn", "apply", shlex.quote(args.out)]
+    if args.sim is not None:
+        parts.append(f"--sim={shlex.quote(args.sim)}" if args.sim else "--sim")
+    if args.endpoint:
+        parts += ["--endpoint", shlex.quote(args.endpoint)]
+    if args.profile:
+        parts += ["--profile", shlex.quote(args.profile)]
+    return " ".join(parts)
 
 
 # -------------------------------------------------------------------- show
@@ -126,7 +208,10 @@ def read_plan(path: str) -> Plan:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    out(render_plan(read_plan(args.planfile), args.format, args))
+    plan = read_plan(args.planfile)
+    out(render_plan(plan, args.format, args))
+    if args.format == "text" and plan.changes:
+        out("\n" + render_steps(plan))
     return EXIT_OK
 
 
@@ -157,6 +242,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     desired = None if saved else load_paths(args.paths)
     conn = connector(args)
     try:
+        if plan is not None:
+            check_saved_plan(plan, conn, args)
         if plan is None:
             assert desired is not None
             plan = make_plan(args, conn, desired)

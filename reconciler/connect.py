@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from reconciler.binding import Target, credential_fingerprint
 from reconciler.client import Credentials, PeerConnApi, load_credentials, resolve_endpoint
 from reconciler.errors import ConfigError, Diagnostic
 from reconciler.live import Context
@@ -58,7 +59,14 @@ class Connector:
             return api
 
     def _build(self, ctx: Context) -> PeerConnApi:
-        profile = ctx.profile or self.default_profile
+        creds = self._credentials(ctx.profile)
+        if self.sim is not None:
+            return PeerConnApi(creds, self.sim.url)
+        return PeerConnApi(creds, resolve_endpoint(region=ctx.region, endpoint=self.endpoint,
+                                                   env=self.env))
+
+    def _credentials(self, ctx_profile: str | None) -> Credentials:
+        profile = ctx_profile or self.default_profile
         if self.sim is not None:
             try:
                 access, secret = self.sim.credentials_for(profile)
@@ -66,11 +74,26 @@ class Connector:
                 raise ConfigError(Diagnostic(
                     f"the simulator world has no account with profile {profile!r}",
                     hint="add `profile: NAME` to an account in the world file")) from None
-            return PeerConnApi(Credentials(access, secret), self.sim.url)
-        creds = load_credentials(profile=profile, env=self.env,
-                                 credentials_file=self.credentials_file)
-        return PeerConnApi(creds, resolve_endpoint(region=ctx.region, endpoint=self.endpoint,
-                                                   env=self.env))
+            return Credentials(access, secret)
+        return load_credentials(profile=profile, env=self.env,
+                                credentials_file=self.credentials_file)
+
+    def endpoint_identity(self) -> str:
+        """The cloud this connector talks to, as a plan file records it."""
+        if self.sim is not None:
+            return f"simulator world {self.sim.world_identity()}"
+        if self.endpoint:
+            return resolve_endpoint(region=None, endpoint=self.endpoint, env=self.env)
+        return "https://bcc.<region>.baidubce.com"
+
+    def target(self, profiles: Iterable[str | None]) -> Target:
+        """What a plan made through this connector is bound to (``reconciler.binding``)."""
+        endpoint = self.endpoint_identity()
+        prints = {}
+        for profile in sorted(set(profiles), key=lambda p: p or ""):
+            creds = self._credentials(profile)
+            prints[profile or ""] = credential_fingerprint(creds.access_key, creds.secret_key)
+        return Target(endpoint, prints)
 
     def calls(self) -> Counter[str]:
         total: Counter[str] = Counter()

@@ -62,6 +62,7 @@ class _Entry:
     name: str
     comment: str
     lines: list[str] = field(default_factory=list)
+    owner: str = ""  # the stack peerconn tagged the connection with, if any
 
 
 def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
@@ -84,8 +85,11 @@ def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
             accs.append(_acceptance(view))
         else:
             conns.append(_connection(view, other))
-            stack_tags.add(_stack_tag(view))
+            stack_tags.add(conns[-1].owner)
     stack = request.stack or _default_stack(stack_tags)
+    for entry in conns:  # another stack's connection: taken over on purpose, and said so
+        if entry.owner and entry.owner != stack:
+            entry.lines.append(f"lifecycle: {{adopt_from_stack: {scalar(entry.owner)}}}")
     _make_unique(conns + accs)
     text = _render(request, stack, conns, accs, skipped)
     return Export(text, stack, tuple(e.name for e in conns), tuple(e.name for e in accs),
@@ -191,7 +195,7 @@ def _connection(view: PeerConn, acceptor: PeerConn | None) -> _Entry:
     if view.expired_time:
         status += f", expires {view.expired_time}"
     entry = _Entry(entry_name(view.local_vpc_id, view.peer_vpc_id, "to"),
-                   f"{view.peer_conn_id}: {status}")
+                   f"{view.peer_conn_id}: {status}", owner=_stack_tag(view))
     attrs: list[tuple[str, Any]] = [
         ("local_vpc_id", view.local_vpc_id),
         ("peer_vpc_id", view.peer_vpc_id),

@@ -47,6 +47,10 @@ class LiveState:
         self._views.append((ctx, view))
         self._by_end[key] = view
 
+    def merge(self, other: LiveState) -> None:
+        for ctx, view in other._views:
+            self.add(ctx, view)
+
     def end(self, ctx: Context, local_vpc_id: str, peer_vpc_id: str) -> PeerConn | None:
         """The live connection for the pair as seen from ``local_vpc_id``; gone ones excluded."""
         view = self._by_end.get((ctx, local_vpc_id, PairKey.of(local_vpc_id, peer_vpc_id)))

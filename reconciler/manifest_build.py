@@ -166,6 +166,7 @@ def _lifecycle(values: dict[str, Any]) -> Lifecycle:
     return Lifecycle(
         prevent_destroy=values.get("prevent_destroy", False),
         ignore_changes=frozenset(values.get("ignore_changes", ())),
+        adopt_from_stack=values.get("adopt_from_stack"),
     )
 
 

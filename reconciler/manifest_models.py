@@ -180,6 +180,10 @@ class LifecycleSpec(_Spec):
         None, description="refuse to plan a release or a replace of this connection")
     ignore_changes: list[ConnectionAttribute] | None = Field(
         None, description="attributes whose drift is not corrected")
+    adopt_from_stack: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="manage the pair's live connection although it is tagged as owned by this "
+                    "other stack (it keeps that stack's tags: tags are fixed at create time)")
 
 
 class AcceptanceLifecycleSpec(_Spec):

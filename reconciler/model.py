@@ -156,6 +156,8 @@ class Source:
 class Lifecycle:
     prevent_destroy: bool = False
     ignore_changes: frozenset[str] = frozenset()
+    #: The one other stack whose connection for this pair this entry may manage (opt-in).
+    adopt_from_stack: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,3 +65,20 @@ def observe(jobs: Iterable[ListJob], api_for: ApiFor, *, parallelism: int = 10,
         for view in views:
             live.add(job.ctx, view)
     return live
+
+
+def owner_jobs(desired: DesiredState, live: LiveState) -> list[ListJob]:
+    """Lists that show who owns what the first lists saw only from the acceptor's end.
+
+    A same-account connection initiated from the peer VPC reads, from our end, without tags;
+    its owner (the ``peerconn-stack`` tag) is on the initiator's end, in the peer VPC's list.
+    """
+    jobs: dict[ListJob, None] = {}
+    for conn in desired.connections:
+        view = live.end(Context(conn.profile, conn.region), conn.local_vpc_id, conn.peer_vpc_id)
+        if view is None or view.role != "acceptor" or conn.peer_account_id is not None:
+            continue
+        peer_ctx = Context(conn.profile, conn.peer_region)
+        if live.end(peer_ctx, conn.peer_vpc_id, conn.local_vpc_id) is None:
+            jobs[ListJob(peer_ctx, conn.peer_vpc_id)] = None
+    return list(jobs)

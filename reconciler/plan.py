@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 FORMAT = "peerconn-plan"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ChangeKind(StrEnum):
@@ -164,6 +164,10 @@ class Plan:
     notes: tuple[Note, ...] = ()
     targets: tuple[str, ...] = ()
     peerconn_version: str = ""
+    plan_id: str = ""
+    #: Where the plan may be applied: ``{"endpoint", "credentials": {profile: fingerprint}}``
+    #: (``reconciler.binding``); empty until the command that made it binds it.
+    target: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
@@ -202,7 +206,17 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 
 def plan_to_json(plan: Plan) -> str:
-    return json.dumps(plan_to_dict(plan), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """The plan file: the document, then ``digest``, a SHA-256 of the document before it."""
+    body = plan_to_dict(plan)
+    return _dumps({**body, "digest": _digest(body)})
+
+
+def _dumps(doc: Mapping[str, Any]) -> str:
+    return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def _digest(body: Mapping[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(_dumps(body).encode()).hexdigest()
 
 
 class PlanFormatError(ValueError):
@@ -221,6 +235,10 @@ def plan_from_json(text: str) -> Plan:
             f"plan format version {data.get('format_version')!r} is not supported "
             f"(this peerconn reads version {FORMAT_VERSION})"
         )
+    claimed = data.pop("digest", None)
+    if claimed != _digest(data):
+        raise PlanFormatError("the plan file was modified after peerconn wrote it (its digest "
+                              "does not match its content); make a new plan and review it")
     try:
         return _plan_from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
@@ -237,6 +255,8 @@ def _plan_from_dict(data: Mapping[str, Any]) -> Plan:
         ),
         targets=tuple(data.get("targets", ())),
         peerconn_version=data.get("peerconn_version", ""),
+        plan_id=data.get("plan_id", ""),
+        target=dict(data.get("target", {})),
     )
 
 

@@ -10,6 +10,7 @@ client, never reads the clock or the environment: ``now`` and ``limits`` are par
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from reconciler import __version__, quotas
@@ -31,6 +32,12 @@ from reconciler.quotas import Limits
 from reconciler.steps import StepBuilder
 
 
+def plan_identity(now: datetime) -> str:
+    """Which plan this is, from its one clock reading at full precision: two plans made one
+    after another differ, a plan reproduced with a fixed ``now`` is the same (specs/tokens.md)."""
+    return hashlib.sha256(now.isoformat(timespec="microseconds").encode()).hexdigest()[:16]
+
+
 class PlanError(UserError):
     """The plan cannot be made: a change is blocked by a rule."""
 
@@ -43,7 +50,7 @@ def build_plan(
     targets: tuple[str, ...] = (),
     limits: Limits = Limits(),
 ) -> Plan:
-    planner = _Planner(desired, live, now, limits)
+    planner = _Planner(desired, live, now, limits, plan_identity(now))
     planner.run()
     if planner.errors:
         raise PlanError(planner.errors)
@@ -57,6 +64,7 @@ def build_plan(
         notes=tuple(notes),
         targets=tuple(targets),
         peerconn_version=__version__,
+        plan_id=planner.steps.plan_id,
     )
 
 
@@ -87,12 +95,13 @@ def _diag(entry: DesiredConnection | DesiredAcceptance, summary: str, hint: str 
 
 
 class _Planner:
-    def __init__(self, desired: DesiredState, live: LiveState, now: datetime, limits: Limits):
+    def __init__(self, desired: DesiredState, live: LiveState, now: datetime, limits: Limits,
+                 plan_id: str):
         self.desired = desired
         self.live = live
         self.now = now
         self.limits = limits
-        self.steps = StepBuilder(day=now.strftime("%Y-%m-%d"))
+        self.steps = StepBuilder(day=now.strftime("%Y-%m-%d"), plan_id=plan_id)
         self.changes: list[Change] = []
         self.notes: list[Note] = []
         self.errors: list[Diagnostic] = []
@@ -147,20 +156,38 @@ class _Planner:
         self._add_update(conn, view, diff)
 
     def _note_ownership(self, conn: DesiredConnection, view: PeerConn, address: str) -> None:
-        tags = view.tag_map
-        owner = tags.get(STACK_TAG) if tags.get(MANAGED_BY_TAG) == MANAGED_BY_VALUE else None
+        owner = self._owner(conn, view)
         if view.role == "acceptor":
             self.note(NoteLevel.WARNING, address,
                       f"{view.peer_conn_id} for {view.pair} was initiated from "
                       f"{view.peer_vpc_id}, the other side; it is managed from this end and "
                       "no second connection will be created")
-        elif owner is None:
-            self.note(NoteLevel.INFO, address,
-                      f"adopting {view.peer_conn_id}: it carries no peerconn tags "
-                      "(tags can only be set at create time)")
-        elif owner != conn.stack:
+        if owner is None:
+            if view.role != "acceptor":
+                self.note(NoteLevel.INFO, address,
+                          f"adopting {view.peer_conn_id}: it carries no peerconn tags "
+                          "(tags can only be set at create time)")
+        elif owner != conn.stack and owner == conn.lifecycle.adopt_from_stack:
             self.note(NoteLevel.WARNING, address,
-                      f"{view.peer_conn_id} is tagged as owned by stack {owner!r}")
+                      f"{view.peer_conn_id} is tagged as owned by stack {owner!r}; managed here "
+                      "by lifecycle.adopt_from_stack (that stack must no longer declare it)")
+        elif owner != conn.stack:
+            self.errors.append(_diag(
+                conn, f"{view.peer_conn_id} for {view.pair} is owned by stack {owner!r} "
+                      f"(its {STACK_TAG} tag); a connection has one owner",
+                hint=f"remove it from this stack, or take it over on purpose with "
+                     f"`lifecycle: {{adopt_from_stack: {owner}}}`"))
+
+    def _owner(self, conn: DesiredConnection, view: PeerConn) -> str | None:
+        """The stack tag of the connection, read from its initiator's end (the acceptor's end
+        carries no tags); None when untagged or the initiator's end is not readable."""
+        tagged = view
+        if view.role == "acceptor" and conn.peer_account_id is None:
+            other = self.live.end(Context(conn.profile, conn.peer_region), conn.peer_vpc_id,
+                                  conn.local_vpc_id)
+            tagged = other if other is not None else view
+        tags = tagged.tag_map
+        return tags.get(STACK_TAG) if tags.get(MANAGED_BY_TAG) == MANAGED_BY_VALUE else None
 
     def _peer_end(self, conn: DesiredConnection, view: PeerConn) -> PeerConn | None:
         if conn.peer_account_id is not None:

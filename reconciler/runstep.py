@@ -14,6 +14,7 @@ from reconciler.errors import ApiError, ConflictError, NotFoundError
 from reconciler.live import Context
 from reconciler.model import (
     FAILED_STATUSES,
+    GONE_STATUSES,
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
     STACK_TAG,
@@ -21,9 +22,13 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.plan import Change, ChangeKind, Op, Step, Wait
+from reconciler.tokens import successor
 
 if TYPE_CHECKING:
     from reconciler.executor import ChangeOutcome, Executor
+
+#: How many times one call is sent under successive tokens when the server answers by replay.
+_REPLAYS = 3
 
 _VERBS = {
     Op.CREATE: ("creating", "Creating", "Creation"),
@@ -80,11 +85,25 @@ class StepRunner:
     def _api(self, step: Step) -> Any:
         return self.ex.api_for(self._ctx(step))
 
-    def _call(self, step: Step, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, step: Step, method: str, *args: Any, token: str | None = None,
+              **kwargs: Any) -> Any:
         self.seen = None
         with self.ex.slots:
-            return getattr(self._api(step), method)(*args, client_token=step.client_token,
+            return getattr(self._api(step), method)(*args, client_token=token or step.client_token,
                                                     **kwargs)
+
+    def _set(self, step: Step, method: str, took_effect: Any, *args: Any, **kwargs: Any) -> None:
+        """A set-value call, sent again under the successor token when the server acknowledged
+        it without acting (a replay of an earlier identical call: specs/tokens.md)."""
+        token = step.client_token
+        for _ in range(_REPLAYS):
+            self._call(step, method, *args, token=token, **kwargs)
+            view = self._view(step, fresh=True)
+            if view is None or took_effect(view) or view.status != "active":
+                return
+            self.ex.progress(f"{self.label}: the server replayed an earlier answer and changed "
+                             "nothing; sending again")
+            token = successor(token, f"{method}:{view.peer_conn_id}")
 
     def _view(self, step: Step, *, fresh: bool = False) -> PeerConn | None:
         assert self.conn_id is not None
@@ -117,7 +136,7 @@ class StepRunner:
             self._adopt(existing)
         else:
             try:
-                self.conn_id = self._call(step, "create", **_create_args(p))
+                self.conn_id = self._create(step, _create_args(p))
             except ConflictError:
                 found = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
                 if found is None:
@@ -127,6 +146,30 @@ class StepRunner:
         self._wait(step, f"status {' or '.join(sorted(targets))}",
                    lambda v: v is not None and (v.status in targets
                                                 or v.status in FAILED_STATUSES))
+
+    def _create(self, step: Step, args: dict[str, Any]) -> str:
+        """Create; an answer naming a connection that is already gone is a replay of an
+        earlier create of this pair (released since, on the same day): create again under the
+        successor token, which every runner that sees the same replay derives alike."""
+        token = step.client_token
+        for _ in range(_REPLAYS):
+            conn_id = str(self._call(step, "create", token=token, **args))
+            if not self._gone(step, conn_id):
+                return conn_id
+            self.ex.progress(f"{self.label}: the server replayed the create of {conn_id}, "
+                             "released since; creating anew")
+            token = successor(token, conn_id)
+        raise ConflictError("the server keeps answering the create with released connections",
+                            operation="create")
+
+    def _gone(self, step: Step, conn_id: str) -> bool:
+        if self.ex.poller.by_id(self._ctx(step), step.vpc_id, conn_id, fresh=True) is not None:
+            return False
+        try:
+            view = self._api(step).get(conn_id)
+        except NotFoundError:
+            return True
+        return bool(view.status in GONE_STATUSES)
 
     def _adopt(self, view: PeerConn) -> None:
         tags = view.tag_map
@@ -181,8 +224,11 @@ class StepRunner:
                 raise NotFoundError(f"the end of {self.conn_id} in {step.vpc_id} is not "
                                     "visible", operation="update")
             local_if_id = end.local_if_id
-        self._call(step, "update", self.conn_id, local_if_id=local_if_id,
-                   description=p.get("description"), local_if_name=p.get("local_if_name"))
+        wanted = {k: p[k] for k in ("description", "local_if_name") if p.get(k) is not None}
+        self._set(step, "update",
+                  lambda v: all(getattr(v, k) == want for k, want in wanted.items()),
+                  self.conn_id, local_if_id=local_if_id,
+                  description=p.get("description"), local_if_name=p.get("local_if_name"))
 
     def _settled(self, step: Step) -> None:
         """Wait until the connection is active (BCE refuses resize and DNS changes before)."""
@@ -195,7 +241,8 @@ class StepRunner:
         self._start(step)
         self._settled(step)
         target = int(step.params["new_bandwidth_in_mbps"])
-        self._call(step, "resize", self.conn_id, new_bandwidth_in_mbps=target)
+        self._set(step, "resize", lambda v: v.bandwidth_in_mbps == target, self.conn_id,
+                  new_bandwidth_in_mbps=target)
         self._wait(step, f"bandwidth {target} Mbps and status active",
                    lambda v: v is not None and ((v.status == "active"
                                                  and v.bandwidth_in_mbps == target)
@@ -205,8 +252,10 @@ class StepRunner:
         self._start(step)
         self._settled(step)
         view = self.seen
+        view_dns = view.dns_status if view is not None else None
         if view is None or view.dns_status != target:
-            self._call(step, method, self.conn_id, role=step.params["role"])
+            self._set(step, method, lambda v: v.dns_status != view_dns, self.conn_id,
+                      role=step.params["role"])
         self._wait(step, f"dnsStatus {target}",
                    lambda v: v is not None and (v.dns_status == target
                                                 or v.status in FAILED_STATUSES))
@@ -223,10 +272,14 @@ class StepRunner:
                    reservation_time_unit=step.params.get("reservation_time_unit", "Month"))
 
     def _do_protect_on(self, step: Step) -> None:
-        self._call(step, "set_delete_protect", self.conn_id, delete_protect=True)
+        self._protect(step, True)
 
     def _do_protect_off(self, step: Step) -> None:
-        self._call(step, "set_delete_protect", self.conn_id, delete_protect=False)
+        self._protect(step, False)
+
+    def _protect(self, step: Step, on: bool) -> None:
+        self._set(step, "set_delete_protect", lambda v: v.delete_protect is on, self.conn_id,
+                  delete_protect=on)
 
     # ----------------------------------------------------------------- release
     def _do_release(self, step: Step) -> None:

@@ -24,13 +24,14 @@ from reconciler.tokens import client_token
 
 
 class StepBuilder:
-    def __init__(self, day: str):
+    def __init__(self, day: str, plan_id: str = ""):
         self.day = day
+        self.plan_id = plan_id
 
     def _step(self, op: Op, identity: Any, params: dict[str, Any], before: Any, *,
               profile: str | None, region: str, vpc_id: str, peer_conn_id: str | None,
               wait: Wait = Wait.NONE, reason: str = "") -> Step:
-        token = client_token(op.value, identity, params, before, self.day)
+        token = client_token(op.value, identity, params, before, self.day, self.plan_id)
         return Step(op=op, client_token=token, profile=profile, region=region, vpc_id=vpc_id,
                     peer_conn_id=peer_conn_id, params=params, wait=wait, reason=reason)
 

@@ -36,14 +36,14 @@ def many_changes(n: int, notes: int = 0) -> Plan:
 ])
 def test_a_long_plan_is_cut_to_fit_a_comment_with_a_pointer_to_the_artifact(changes, notes,
                                                                              graph):
-    text = render_markdown(many_changes(changes, notes), graph=graph)
+    text = render_markdown(many_changes(changes, notes), graph=graph, plan_file="out/plan-42.json")
     assert len(text) <= GITHUB_COMMENT_LIMIT
     shown = text.count("<details>")
     assert 0 < shown < changes
     assert text.count("</details>") == shown  # whole blocks only
     assert text.count("```") % 2 == 0  # no fence left open
     assert f"**{changes - shown} more change(s) not shown:**" in text
-    assert "saved plan artifact" in text
+    assert "The full plan: `peerconn show out/plan-42.json`." in text
     assert text.startswith("### peerconn plan: 3000 to create")
 
 
@@ -66,3 +66,24 @@ def test_a_plan_that_fits_is_shown_whole():
     assert text.count("<details>") == 20
     assert "not shown" not in text
     assert "```mermaid\nflowchart LR\n  a <--> b\n```" in text
+
+
+def test_without_a_saved_plan_the_pointer_says_how_to_save_one():
+    text = render_markdown(many_changes(3000))
+    assert "Save the full plan with `peerconn plan ... --out FILE`" in text
+    assert "plan.json" not in text
+
+
+def test_warnings_come_before_the_changes_and_stay_bounded():
+    plan = many_changes(3)
+    warned = Plan(created_at=plan.created_at, stacks=plan.stacks, changes=plan.changes,
+                  notes=(Note(NoteLevel.WARNING, "net/link-0001", "initiated from the other side"),
+                         Note(NoteLevel.INFO, "net/link-0002", "adopting an untagged one")))
+    text = render_markdown(warned)
+    assert text.index("initiated from the other side") < text.index("<details>")
+    assert text.index("adopting an untagged one") > text.rindex("</details>")
+    flood = Plan(created_at=plan.created_at, stacks=plan.stacks, changes=plan.changes,
+                 notes=tuple(Note(NoteLevel.WARNING, f"net/x{i}", "w" * 100) for i in range(5000)))
+    text = render_markdown(flood)
+    assert len(text) <= GITHUB_COMMENT_LIMIT and "more warning(s) not shown" in text
+    assert text.count("<details>") == 3

@@ -7,15 +7,17 @@ than a comment allows is cut at a block boundary with a pointer to the saved pla
 
 from __future__ import annotations
 
-from reconciler.plan import Change, ChangeKind, Plan
+from reconciler.plan import Change, ChangeKind, NoteLevel, Op, Plan
 from reconciler.render.text import value
 
 #: GitHub's comment limit is 65,536 characters; stay clear of it.
 MAX_COMMENT = 60_000
 
 
-def render_markdown(plan: Plan, *, max_chars: int = MAX_COMMENT, graph: str = "") -> str:
-    head = _head(plan)
+def render_markdown(plan: Plan, *, max_chars: int = MAX_COMMENT, graph: str = "",
+                    plan_file: str = "") -> str:
+    """``plan_file``: where the full plan is saved (``plan --out``), for the truncation pointer."""
+    head = _head(plan) + _warnings(plan, max_chars // 4)
     if graph and len(graph) > max_chars // 2:
         # A diagram that would crowd out the changes is left out rather than cut.
         head.extend(["> The topology diagram is left out: it is too large for a comment "
@@ -23,7 +25,7 @@ def render_markdown(plan: Plan, *, max_chars: int = MAX_COMMENT, graph: str = ""
     elif graph:
         head.extend(["```mermaid", graph.rstrip("\n"), "```", ""])
     blocks = ["\n".join(_block(c)) for c in plan.changes]
-    tail = _notes(plan, max_chars // 4)
+    tail = _notes(plan, max_chars // 4, plan_file)
     out = "\n".join(head) + "\n"
     shown = 0
     for block in blocks:
@@ -33,8 +35,7 @@ def render_markdown(plan: Plan, *, max_chars: int = MAX_COMMENT, graph: str = ""
         shown += 1
     if shown < len(blocks):
         out += (f"\n> **{len(blocks) - shown} more change(s) not shown:** this plan is longer "
-                "than a comment allows. The full plan is in the saved plan artifact "
-                "(`peerconn show plan.json`).\n")
+                f"than a comment allows. {_full_plan(plan_file)}\n")
     return out + tail
 
 
@@ -52,7 +53,36 @@ def _head(plan: Plan) -> list[str]:
                   f"> This plan **releases {counts['release']}** and **replaces "
                   f"{counts['replace']}** peering connection(s): {names}. Traffic over them "
                   "stops while they are gone.", ""]
+    renewals = [c for c in plan.changes if any(s.op == Op.RENEW for s in c.steps)]
+    if renewals:
+        names = ", ".join(f"`{c.address}`" for c in renewals)
+        lines += ["> [!IMPORTANT]",
+                  f"> This plan **renews {len(renewals)}** prepaid connection(s): {names}. "
+                  "A renewal is billed.", ""]
     return lines
+
+
+def _warnings(plan: Plan, budget: int) -> list[str]:
+    """Warning notes go above the changes, where a reviewer reads first (cut at a whole note
+    beyond ``budget`` characters)."""
+    warnings = [n for n in plan.notes if n.level == NoteLevel.WARNING]
+    if not warnings:
+        return []
+    lines, used = ["**Warnings**", ""], 0
+    for shown, note in enumerate(warnings):
+        line = f"- **warning** `{note.address}`: {note.message}"
+        used += len(line) + 1
+        if used > budget:
+            lines.append(f"- {len(warnings) - shown} more warning(s) not shown.")
+            break
+        lines.append(line)
+    return [*lines, ""]
+
+
+def _full_plan(plan_file: str) -> str:
+    if plan_file:
+        return f"The full plan: `peerconn show {plan_file}`."
+    return "Save the full plan with `peerconn plan ... --out FILE` and read it with `peerconn show FILE`."
 
 
 def _block(change: Change) -> list[str]:
@@ -62,8 +92,9 @@ def _block(change: Change) -> list[str]:
            f"{change.kind.verb}{ident}</summary>", "", "```diff"]
     if change.fields:
         for f in change.fields:
+            forced = "  # forces replacement" if f.forces_replacement else ""
             out.append(f"- {f.field} = {value(f.before)}")
-            out.append(f"+ {f.field} = {value(f.after)}")
+            out.append(f"+ {f.field} = {value(f.after)}{forced}")
     else:
         mark = "-" if change.kind == ChangeKind.RELEASE else "+"
         for key, val in change.attributes.items():
@@ -75,19 +106,20 @@ def _block(change: Change) -> list[str]:
     return out
 
 
-def _notes(plan: Plan, budget: int) -> str:
-    """The notes, cut at a whole note once they would take more than ``budget`` characters."""
-    if not plan.notes:
+def _notes(plan: Plan, budget: int, plan_file: str) -> str:
+    """The informational notes (warnings are above the changes), cut at a whole note once
+    they would take more than ``budget`` characters."""
+    infos = [n for n in plan.notes if n.level != NoteLevel.WARNING]
+    if not infos:
         return ""
     lines = ["", "**Notes**", ""]
     used = 0
-    for shown, note in enumerate(plan.notes):
-        icon = "**warning**" if note.level == "warning" else "note"
-        line = f"- {icon} `{note.address}`: {note.message}"
+    for shown, note in enumerate(infos):
+        line = f"- note `{note.address}`: {note.message}"
         used += len(line) + 1
         if used > budget:
-            lines.append(f"- {len(plan.notes) - shown} more note(s) not shown "
-                         "(`peerconn show plan.json`).")
+            lines.append(f"- {len(infos) - shown} more note(s) not shown. "
+                         f"{_full_plan(plan_file)}")
             break
         lines.append(line)
     return "\n".join(lines) + "\n"

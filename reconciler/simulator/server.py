@@ -9,6 +9,7 @@ implement business rules or signing details.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import logging
@@ -208,6 +209,12 @@ class SimServer:
         spec = self.faults.update(changes)
         self._apply_fault_spec(spec)
         return spec
+
+    def world_identity(self) -> str:
+        """Names this world (its content, not where it was read from): a plan made against
+        one world is refused by another."""
+        digest = hashlib.sha256(self.world.model_dump_json().encode()).hexdigest()
+        return f"sha256:{digest[:16]}"
 
     def credentials_for(self, profile: str | None = None) -> tuple[str, str]:
         account = self.world.account_for_profile(profile)

@@ -9,7 +9,7 @@ import pytest
 from reconciler.errors import UserError
 from reconciler.live import LiveState
 from reconciler.plan import ChangeKind, Op, Wait
-from reconciler.planner import Limits, build_plan
+from reconciler.planner import Limits, PlanError, build_plan
 from tests.planner.conftest import (
     CTX,
     NOW,
@@ -294,10 +294,33 @@ def test_connection_initiated_from_the_other_side_is_matched_not_duplicated():
     assert "other side" in plan.notes[0].message
 
 
-def test_connection_owned_by_another_stack_is_reported():
-    other = view(tags=(("managed-by", "peerconn"), ("peerconn-stack", "other")))
-    plan = plan_of(conn(), views=[other])
-    assert "owned by stack 'other'" in plan.notes[0].message
+OTHER_STACK = (("managed-by", "peerconn"), ("peerconn-stack", "other"))
+
+
+def test_connection_owned_by_another_stack_fails_the_plan_naming_the_owner():
+    with pytest.raises(PlanError) as info:
+        plan_of(conn(), views=[view(tags=OTHER_STACK)])
+    assert "is owned by stack 'other'" in str(info.value)
+    assert "adopt_from_stack: other" in str(info.value)
+
+
+def test_reversed_pair_owned_by_another_stack_fails_too():
+    # Declared db -> app; the live connection was made app -> db by stack "other": our end
+    # is the acceptor's (no tags), the owner is read from the initiator's end.
+    ours = view(role="acceptor", local_vpc_id="vpc-db0001", peer_vpc_id="vpc-app01", tags=())
+    theirs = view(tags=OTHER_STACK)
+    with pytest.raises(PlanError, match="owned by stack 'other'"):
+        plan_of(conn(local_vpc_id="vpc-db0001", peer_vpc_id="vpc-app01"),
+                views=[ours, theirs])
+
+
+def test_taking_over_another_stacks_connection_is_an_explicit_opt_in():
+    entry = conn(lifecycle=Lifecycle(adopt_from_stack="other"))
+    plan = plan_of(entry, views=[view(tags=OTHER_STACK)])
+    assert "managed here by lifecycle.adopt_from_stack" in plan.notes[0].message
+    with pytest.raises(PlanError):  # naming a different stack is no opt-in for this one
+        plan_of(conn(lifecycle=Lifecycle(adopt_from_stack="third")),
+                views=[view(tags=OTHER_STACK)])
 
 
 def test_untagged_connection_is_adopted_without_release():

@@ -72,7 +72,7 @@ SCENARIO = Scenario(
         ]),
         manifest("acc-main", "bj", part="b", prune=True, connections=[
             conn("db-partner", "vpc-db0001", "vpc-partner1", peer_account_id="acc-partner",
-                 dns_sync=True),
+                 dns_sync=True, lifecycle={"adopt_from_stack": "other"}),
             conn("web-db", "vpc-web001", "vpc-db0001", description="adopted",
                  lifecycle={"ignore_changes": ["local_if_name", "dns_sync", "description"]}),
             conn("cache-partner", "vpc-cache01", "vpc-partner1", peer_account_id="acc-partner",

@@ -1,0 +1,33 @@
+"""The API calls a plan makes, with their arguments, as ``peerconn show`` prints them.
+
+The plan view says what changes and why; this view says exactly what apply will send, so a
+reviewer of a saved plan sees the calls themselves (a hand-edited argument cannot hide behind
+the change it claims to belong to). Pure string building.
+"""
+
+from __future__ import annotations
+
+from reconciler.plan import Plan, Step
+from reconciler.render.text import value
+
+
+def render_steps(plan: Plan) -> str:
+    if not plan.changes:
+        return ""
+    lines = ["Steps apply will run, in order:"]
+    for change in plan.changes:
+        lines.append(f"  {change.address}")
+        lines += [f"    {i}. {_step(step)}" for i, step in enumerate(change.steps, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _step(step: Step) -> str:
+    on = step.peer_conn_id or "the new connection"
+    args = ", ".join(f"{k}={value(v)}" for k, v in step.params.items())
+    where = f"{on} in {step.vpc_id} ({step.region}{', profile ' + step.profile if step.profile else ''})"
+    text = f"{step.op.value} {where}"
+    if args:
+        text += f": {args}"
+    if step.wait:
+        text += f"; then wait for {step.wait.value.replace('_', ' ')}"
+    return text
