@@ -23,7 +23,7 @@ from reconciler.errors import ConfigError, Diagnostic, UserError
 from reconciler.executor import ApplyOptions, Executor
 from reconciler.manifest import load_paths
 from reconciler.model import DesiredAcceptance, DesiredConnection, DesiredState
-from reconciler.observe import jobs_for, observe, owner_jobs
+from reconciler.observe import read_live
 from reconciler.plan import Plan, PlanFormatError, plan_from_json, plan_to_json
 from reconciler.planner import Limits, build_plan
 from reconciler.render import render_markdown, render_text
@@ -111,10 +111,7 @@ def check_targets(targets: list[str], desired: DesiredState) -> None:
 
 def make_plan(args: argparse.Namespace, conn: Connector, desired: DesiredState) -> Plan:
     check_targets(list(args.target or ()), desired)
-    live = observe(jobs_for(desired), conn.api_for, parallelism=args.parallelism)
-    more = owner_jobs(desired, live)
-    if more:
-        live.merge(observe(more, conn.api_for, parallelism=args.parallelism))
+    live = read_live(desired, conn.api_for, parallelism=args.parallelism)
     limits = Limits(per_vpc=args.max_per_vpc, per_account=args.max_per_account)
     plan = build_plan(desired, live, now=plan_time(os.environ),
                       targets=tuple(args.target or ()), limits=limits)

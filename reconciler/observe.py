@@ -67,6 +67,15 @@ def observe(jobs: Iterable[ListJob], api_for: ApiFor, *, parallelism: int = 10,
     return live
 
 
+def read_live(desired: DesiredState, api_for: ApiFor, *, parallelism: int = 10) -> LiveState:
+    """Everything a plan of ``desired`` reads: its lists, then the lists that name owners."""
+    live = observe(jobs_for(desired), api_for, parallelism=parallelism)
+    more = owner_jobs(desired, live)
+    if more:
+        live.merge(observe(more, api_for, parallelism=parallelism))
+    return live
+
+
 def owner_jobs(desired: DesiredState, live: LiveState) -> list[ListJob]:
     """Lists that show who owns what the first lists saw only from the acceptor's end.
 

@@ -21,7 +21,7 @@ from reconciler.cli import main
 from reconciler.connect import Connector
 from reconciler.executor import ApplyOptions, ApplyResult, Executor
 from reconciler.manifest import load_paths
-from reconciler.observe import jobs_for, observe
+from reconciler.observe import jobs_for, read_live
 from reconciler.plan import Plan
 from reconciler.planner import build_plan
 from reconciler.quotas import Limits
@@ -61,11 +61,12 @@ class Driver:
     def connector(self) -> Connector:
         return Connector(env={}, endpoint=self.sim.url, credentials_file=self.creds)
 
-    def plan(self, paths: Sequence[Path]) -> Plan:
+    def plan(self, paths: Sequence[Path], *, now: datetime | None = None) -> Plan:
+        """``now``: a fixed plan clock (every plan the same identity); default: the time."""
         desired = load_paths(list(paths))
         conn = self.connector()
-        live = observe(jobs_for(desired), conn.api_for)
-        return build_plan(desired, live, now=datetime.now(UTC), limits=self.limits)
+        live = read_live(desired, conn.api_for)
+        return build_plan(desired, live, now=now or datetime.now(UTC), limits=self.limits)
 
     def listed_vpcs(self, paths: Sequence[Path]) -> set[str]:
         """The VPCs whose own list the plan read."""
