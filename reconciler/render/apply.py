@@ -18,7 +18,7 @@ _DONE_WORD = {
 #: The step whose acceptance makes a change count in the tally, by kind (None: any step).
 _COUNTS_AFTER = {ChangeKind.CREATE: "create", ChangeKind.REPLACE: "create",
                  ChangeKind.RELEASE: "release"}
-_WIDTH = max(len(str(s)) for s in Outcome) + 2
+_WIDTH = len("not started  ")  # the column the older outcomes line up on
 
 
 def render_apply(result: ApplyResult) -> str:
@@ -62,7 +62,7 @@ def _headline(result: ApplyResult) -> str:
 
 
 def _line(o: ChangeOutcome) -> str:
-    head = f"  {str(o.status).ljust(_WIDTH)}{o.address}"
+    head = f"  {(str(o.status) + '  ').ljust(_WIDTH)}{o.address}"
     ident = f" [id={o.peer_conn_id}]" if o.peer_conn_id else ""
     word = _DONE_WORD[o.kind]
     if o.status == Outcome.DONE:
