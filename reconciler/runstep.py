@@ -50,7 +50,7 @@ _PENDING = {
 
 
 def _dns_of(view: PeerConn | None) -> str:
-    return f"dnsStatus {view.dns_status}" if view is not None else "not visible"
+    return view.dns_status if view is not None else "not visible"
 
 
 def _settling_of(view: PeerConn | None) -> str:

@@ -3,7 +3,7 @@
 Every sentence is derived from the outcomes: a change is counted as created once BCE accepted
 its create (even when it is not active yet), each unfinished change lists the steps it did
 and the ones it did not, and the closing line says "Nothing was changed" only when no step
-of any change was done.
+of any change was done (and says the result is unknown when a call was left in flight).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _closing(result: ApplyResult) -> str:
         first = ("The result of a call still in flight is unknown; `peerconn plan` shows what "
                  "the cloud has now.")
     elif any(o.steps_done for o in result.outcomes):
-        first = "Nothing else was changed."
+        first = "Only the steps listed as done above were made."
     else:
         first = "Nothing was changed."
     return f"{first} Run plan and apply again to converge."
