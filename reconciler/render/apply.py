@@ -71,9 +71,11 @@ def _line(o: ChangeOutcome) -> str:
         return f"{head}: {word}{ident}; {o.detail}"
     if o.status == Outcome.NOT_STARTED:
         return head + (f": {o.detail}" if o.detail else "")
-    what = o.pending or (f"{word} in part" if o.steps_done else "nothing done yet")
+    what = o.pending or (f"{word} in part" if o.steps_done else "")
+    if o.status == Outcome.INTERRUPTED and not what:
+        what = "nothing done yet"
     why = o.error if o.status == Outcome.FAILED else o.detail
-    return f"{head}{ident}: {what}; {why} ({_progress(o)})"
+    return f"{head}{ident}: " + "; ".join(p for p in (what, why) if p) + f" ({_progress(o)})"
 
 
 def _progress(o: ChangeOutcome) -> str:
