@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from reconciler.errors import (
     UserError,
 )
 from reconciler.explain import explain
+from reconciler.interrupts import Signals, Stopped
 from reconciler.model import REGIONS
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE = 0, 1, 2, 3
@@ -275,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _fix_sim_argument(args)
     _default_paths(args)
     _setup_logging(getattr(args, "log_level", "warning"))
+    # The handlers live here, the cancellation token they set travels in ``args``: apply
+    # hands it to the executor, which never sees a signal.
+    args.signals = signals = Signals()
+    signals.install()
     try:
         _check_region(args)
         return int(args.handler(args))
@@ -294,9 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PeerconnError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
+    finally:
+        if signals.signum is None:
+            # After a signal the process is ending: keep our handler, so that a second
+            # Ctrl-C while threads finish exits at once instead of printing a traceback.
+            signals.restore()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ decisions live in ``planner`` and ``executor``; text lives in ``render``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import shlex
@@ -223,14 +224,19 @@ def _is_plan_file(paths: list[str]) -> bool:
 
 
 def _confirm(args: argparse.Namespace) -> bool:
+    """Ask for ``yes``. A pipe may answer (``echo yes | peerconn apply dir``) just as a
+    terminal can; anything else, including no answer at all (end of input), is a no."""
     if args.auto_approve:
         return True
-    if not sys.stdin.isatty():
-        raise ConfigError(Diagnostic(
-            "refusing to apply without confirmation: standard input is not a terminal",
-            hint="review the plan and pass --auto-approve, or apply a saved plan file"))
     out("\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ")
-    return sys.stdin.readline().strip() == "yes"
+    line = sys.stdin.readline()
+    answer = line.strip()
+    if not sys.stdin.isatty():
+        out(answer + "\n")  # a piped answer is not echoed: show what was read
+    if not line:
+        print("No answer: standard input ended. Pass --auto-approve to apply unattended.",
+              file=sys.stderr)
+    return answer == "yes"
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -259,11 +265,19 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def _execute(args: argparse.Namespace, conn: Connector, plan: Plan) -> int:
+    """Run the plan. A signal (set up by ``cli.main``, reaching here as ``args.signals``)
+    cancels it gracefully: the summary says how far each change got, and the exit code is
+    128 + the signal number."""
     options = ApplyOptions(parallelism=args.parallelism, timeout=args.timeout)
-    executor = Executor(conn.api_for, options=options, progress=progress)
+    signals = getattr(args, "signals", None)
+    section = signals.graceful() if signals is not None else contextlib.nullcontext(None)
     out("\n")
-    result = executor.apply(plan)
+    with section as cancel:
+        executor = Executor(conn.api_for, options=options, progress=progress, cancel=cancel)
+        result = executor.apply(plan)
     out("\n" + render_apply(result))
+    if result.interrupted and signals is not None and signals.exit_code is not None:
+        return signals.exit_code
     return EXIT_OK if result.ok else EXIT_ERROR
 
 

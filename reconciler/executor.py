@@ -5,8 +5,11 @@ any mutating call), running changes (releases first, then the rest) with bounded
 over API calls, each step with its planned clientToken, the waits on BCE's asynchronous
 statuses, the duplicate guard before every create, reading the result back and comparing it
 with what the plan promised, and a per-connection outcome. A failed step stops only its own
-connection's chain. Side effects enter as parameters (``api_for``, ``clock``, ``sleep``,
-``progress``); the decisions were made by the planner.
+connection's chain. A cancel (``cancel``, an event the CLI sets on a signal) starts no new
+call, lets calls in flight finish within a grace period, and reports each change as done,
+interrupted (with the steps it had done) or not started. Side effects enter as parameters
+(``api_for``, ``clock``, ``sleep``, ``progress``, ``cancel``); the decisions were made by the
+planner.
 """
 
 from __future__ import annotations
@@ -14,46 +17,23 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.errors import ApiError, PeerconnError, StalePlanError
 from reconciler.live import Context, basis_keys, live_basis
 from reconciler.observe import ListJob, observe
+from reconciler.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
 from reconciler.plan import Change, ChangeKind, Plan
 from reconciler.runstep import StepRunner
-from reconciler.waiter import Poller, Waiter
+from reconciler.waiter import Interrupted, Poller, Waiter
+
+__all__ = ["COMPLETE", "ApplyInconsistency", "ApplyOptions", "ApplyResult", "ChangeOutcome",
+           "Executor", "Outcome", "stale_reasons"]
 
 
 class ApplyInconsistency(PeerconnError):
     """The cloud does not show what the plan promised after the change was applied."""
-
-
-@dataclass
-class ChangeOutcome:
-    address: str
-    kind: ChangeKind
-    status: str = "not started"  # done | failed | not started | waiting
-    peer_conn_id: str | None = None
-    steps_done: list[str] = field(default_factory=list)
-    error: str = ""
-    detail: str = ""
-
-
-@dataclass
-class ApplyResult:
-    outcomes: list[ChangeOutcome]
-
-    @property
-    def ok(self) -> bool:
-        return all(o.status in ("done", "waiting") for o in self.outcomes)
-
-    def counts(self) -> dict[str, int]:
-        out = {"done": 0, "waiting": 0, "failed": 0, "not started": 0}
-        for o in self.outcomes:
-            out[o.status] = out.get(o.status, 0) + 1
-        return out
 
 
 @dataclass(frozen=True)
@@ -63,6 +43,9 @@ class ApplyOptions:
     poll_initial: float = 0.25
     poll_max: float = 4.0
     progress_every: float = 10.0
+    #: after a cancel, how long a mutating call already sent may take before apply gives up
+    #: on it (its result is then reported as unknown)
+    grace: float = 5.0
 
 
 def stale_reasons(plan: Plan, api_for: Callable[[Context], Any], *,
@@ -103,26 +86,48 @@ def _describe(before: dict[str, Any], now: dict[str, Any]) -> str:
 def _settle_waiting(plan: Plan, outcomes: dict[str, ChangeOutcome]) -> None:
     """A create left waiting for the other account is done once this run accepted it."""
     for change in plan.changes:
-        if change.kind == ChangeKind.ACCEPT and outcomes[change.address].status == "done":
+        if change.kind == ChangeKind.ACCEPT and outcomes[change.address].status == Outcome.DONE:
             for dep in change.depends_on:
-                if outcomes[dep].status == "waiting":
-                    outcomes[dep].status = "done"
+                if outcomes[dep].status == Outcome.WAITING:
+                    outcomes[dep].status = Outcome.DONE
                     outcomes[dep].detail = f"accepted by {change.address}"
 
 
+def _abandoned(outcome: ChangeOutcome, grace: float) -> ChangeOutcome:
+    """A copy of the outcome of a change whose thread apply stopped waiting for."""
+    copy = replace(outcome, steps_done=list(outcome.steps_done), status=Outcome.INTERRUPTED)
+    if outcome.in_flight:
+        copy.unknown = True
+        copy.detail = (f"gave up after {grace:g}s on the {outcome.in_flight} call still in "
+                       "flight; its result is unknown")
+    elif not copy.detail:
+        copy.detail = "interrupted"
+    return copy
+
+
 class Executor:
+    """Runs a plan. ``cancel``, once set, stops the run the way Terraform's first Ctrl-C does:
+    no new API call starts (mutating or waiting), calls already sent may finish within
+    ``options.grace`` seconds, and ``apply`` returns the outcomes so far."""
+
     def __init__(self, api_for: Callable[[Context], Any], *,
                  options: ApplyOptions = ApplyOptions(),
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep,
-                 progress: Callable[[str], None] = lambda _msg: None):
+                 sleep: Callable[[float], object] | None = None,
+                 progress: Callable[[str], None] = lambda _msg: None,
+                 cancel: threading.Event | None = None):
         self.api_for = api_for
         self.options = options
         self.progress = progress
-        self.poller = Poller(api_for, clock=clock, ttl=min(options.poll_initial / 2, 0.1))
+        self.cancel = cancel if cancel is not None else threading.Event()
+        # By default a wait sleeps on the cancel event, so a cancel ends it at once.
+        sleep = sleep if sleep is not None else self.cancel.wait
+        self.poller = Poller(api_for, clock=clock, ttl=min(options.poll_initial / 2, 0.1),
+                             cancelled=self.cancel.is_set)
         self.waiter = Waiter(self.poller, clock=clock, sleep=sleep, progress=progress,
                              timeout=options.timeout, poll_initial=options.poll_initial,
-                             poll_max=options.poll_max, progress_every=options.progress_every)
+                             poll_max=options.poll_max, progress_every=options.progress_every,
+                             cancelled=self.cancel.is_set)
         self.slots = threading.BoundedSemaphore(max(1, options.parallelism))
         self.clock = clock
 
@@ -131,38 +136,90 @@ class Executor:
             reasons = stale_reasons(plan, self.api_for, parallelism=self.options.parallelism)
             if reasons:
                 raise StalePlanError(reasons)
-        outcomes = {c.address: ChangeOutcome(c.address, c.kind, peer_conn_id=c.peer_conn_id)
+        outcomes = {c.address: ChangeOutcome(c.address, c.kind, peer_conn_id=c.peer_conn_id,
+                                             steps_planned=[s.op.value for s in c.steps])
                     for c in plan.changes}
         finished = {c.address: threading.Event() for c in plan.changes}
         for phase in sorted({c.phase for c in plan.changes}):
+            if self.cancel.is_set():
+                break  # the later phases' changes stay "not started"
             batch = [c for c in plan.changes if c.phase == phase]
-            # Threads wait on the cloud; API calls are bounded by ``self.slots``.
-            with ThreadPoolExecutor(max_workers=max(1, len(batch))) as pool:
-                for change in batch:
-                    pool.submit(self._run_change, change, outcomes, finished)
+            if not self._run_batch(batch, outcomes, finished):
+                result = [outcomes[c.address] if finished[c.address].is_set()
+                          else _abandoned(outcomes[c.address], self.options.grace)
+                          for c in plan.changes]
+                return ApplyResult(result, interrupted=True)
         _settle_waiting(plan, outcomes)
-        return ApplyResult([outcomes[c.address] for c in plan.changes])
+        return ApplyResult([outcomes[c.address] for c in plan.changes],
+                           interrupted=self.cancel.is_set())
+
+    def _run_batch(self, batch: list[Change], outcomes: dict[str, ChangeOutcome],
+                   finished: dict[str, threading.Event]) -> bool:
+        """Run one phase, a thread per change; False when apply gave up on some after a cancel.
+
+        The threads are daemons so that a call stuck in flight cannot keep the process alive
+        after apply gave up on it. Waits hold no slot; API calls are bounded by ``slots``.
+        """
+        threads = [threading.Thread(target=self._run_change, args=(c, outcomes, finished),
+                                    name=f"apply {c.address}", daemon=True) for c in batch]
+        for thread in threads:
+            thread.start()
+        cancelled_at: float | None = None
+        for thread in threads:
+            while thread.is_alive():
+                if cancelled_at is None and self.cancel.is_set():
+                    cancelled_at = time.monotonic()  # real time: these are real threads
+                if cancelled_at is not None and self._give_up(cancelled_at, batch, outcomes,
+                                                              finished):
+                    return False
+                thread.join(0.05)
+        return True
+
+    def _give_up(self, cancelled_at: float, batch: list[Change],
+                 outcomes: dict[str, ChangeOutcome], finished: dict[str, threading.Event]) -> bool:
+        """After a cancel: wait up to ``grace`` for mutating calls in flight, a moment for
+        anything else (a list call in flight tells us nothing worth waiting for)."""
+        waited = time.monotonic() - cancelled_at
+        sending = any(outcomes[c.address].in_flight for c in batch
+                      if not finished[c.address].is_set())
+        return waited >= (self.options.grace if sending else min(0.5, self.options.grace))
 
     def _run_change(self, change: Change, outcomes: dict[str, ChangeOutcome],
                     finished: dict[str, threading.Event]) -> None:
         outcome = outcomes[change.address]
         try:
-            for dep in change.depends_on:
-                if dep in finished:
-                    finished[dep].wait()
-                    if outcomes[dep].status not in ("done", "waiting"):
-                        outcome.detail = f"not started: {dep} did not complete"
-                        return
-            runner = StepRunner(change, outcome, self)
-            runner.run()
+            if not self._dependencies_done(change, outcome, outcomes, finished):
+                return
+            if self.cancel.is_set():
+                outcome.detail = "the run was interrupted before it started"
+                return
+            StepRunner(change, outcome, self).run()
+        except Interrupted as exc:
+            outcome.status = Outcome.INTERRUPTED
+            outcome.detail = str(exc)
         except ApiError as exc:
-            outcome.status = "failed"
+            outcome.status = Outcome.FAILED
             outcome.error = exc.describe()
         except PeerconnError as exc:
-            outcome.status = "failed"
+            outcome.status = Outcome.FAILED
             outcome.error = str(exc)
         except Exception as exc:  # a bug must not hide the other connections' results
-            outcome.status = "failed"
+            outcome.status = Outcome.FAILED
             outcome.error = f"internal error: {type(exc).__name__}: {exc}"
         finally:
             finished[change.address].set()
+
+    def _dependencies_done(self, change: Change, outcome: ChangeOutcome,
+                           outcomes: dict[str, ChangeOutcome],
+                           finished: dict[str, threading.Event]) -> bool:
+        for dep in change.depends_on:
+            if dep not in finished:
+                continue
+            while not finished[dep].wait(0.1):
+                if self.cancel.is_set():
+                    outcome.detail = f"the run was interrupted while {dep} was under way"
+                    return False
+            if outcomes[dep].status not in COMPLETE:
+                outcome.detail = f"{dep} did not complete"
+                return False
+        return True

@@ -154,6 +154,8 @@ class _Planner:
             self._replace(conn, view, reasons, diff)
             return
         self._add_update(conn, view, diff)
+        if view.status != "active":  # said so that "No changes" never hides it
+            self.note(NoteLevel.INFO, address, pending_note(conn.peer_account_id, view))
 
     def _note_ownership(self, conn: DesiredConnection, view: PeerConn, address: str) -> None:
         owner = self._owner(conn, view)
@@ -447,3 +449,10 @@ def _attributes(entry: DesiredConnection | DesiredAcceptance, peer_region: str) 
     if tags:
         out["tags"] = dict(sorted(tags.items()))
     return out
+
+
+def pending_note(peer_account_id: str | None, view: PeerConn) -> str:
+    """What a matched connection that is not active yet is waiting for."""
+    if view.status == "consulting" and view.role == "initiator":
+        return f"waiting for {peer_account_id or 'the other account'} to accept (consulting)"
+    return f"not yet active (status {view.status})"

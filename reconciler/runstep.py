@@ -8,6 +8,7 @@ Used only by ``executor``; a failure raises and stops this change's chain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reconciler.errors import ApiError, ConflictError, NotFoundError
@@ -21,23 +22,48 @@ from reconciler.model import (
     Billing,
     PeerConn,
 )
+from reconciler.outcomes import ChangeOutcome, Outcome
 from reconciler.plan import Change, ChangeKind, Op, Step, Wait
 from reconciler.tokens import successor
+from reconciler.waiter import Interrupted, WaitTimeout, status_of
 
 if TYPE_CHECKING:
-    from reconciler.executor import ChangeOutcome, Executor
+    from reconciler.executor import Executor
 
 #: How many times one call is sent under successive tokens when the server answers by replay.
 _REPLAYS = 3
 
 _VERBS = {
-    Op.CREATE: ("creating", "Creating", "Creation"),
-    Op.RELEASE: ("releasing", "Releasing", "Release"),
-    Op.ACCEPT: ("accepting", "Accepting", "Accept"),
-    Op.RESIZE: ("resizing", "Resizing", "Resize"),
-    Op.OPEN_DNS: ("opening DNS sync", "Opening DNS sync", "DNS sync"),
-    Op.CLOSE_DNS: ("closing DNS sync", "Closing DNS sync", "DNS sync close"),
+    Op.CREATE: ("Creating", "Creation"),
+    Op.RELEASE: ("Releasing", "Release"),
+    Op.ACCEPT: ("Accepting", "Accept"),
+    Op.RESIZE: ("Resizing", "Resize"),
+    Op.OPEN_DNS: ("Opening DNS sync", "DNS sync"),
+    Op.CLOSE_DNS: ("Closing DNS sync", "DNS sync close"),
 }
+
+
+#: What a step whose call BCE accepted has done while its wait has not yet seen the result.
+_PENDING = {
+    Op.CREATE: "created, not yet {target}",
+    Op.RELEASE: "release accepted, not yet gone",
+    Op.ACCEPT: "accepted, not yet active",
+    Op.RESIZE: "resize accepted, bandwidth not yet changed",
+    Op.OPEN_DNS: "DNS sync open accepted, not yet open",
+    Op.CLOSE_DNS: "DNS sync close accepted, not yet closed",
+}
+
+
+def _dns_of(view: PeerConn | None) -> str:
+    return view.dns_status if view is not None else "not visible"
+
+
+def _settling_of(view: PeerConn | None) -> str:
+    return f"{view.status}, dnsStatus {view.dns_status}" if view is not None else "not visible"
+
+
+def _bandwidth_of(view: PeerConn | None) -> str:
+    return f"{view.bandwidth_in_mbps} Mbps, {view.status}" if view is not None else "not visible"
 
 
 class StepRunner:
@@ -47,6 +73,7 @@ class StepRunner:
         self.ex = ex
         self.conn_id: str | None = change.peer_conn_id
         self.label = change.name
+        self.started = ex.clock()
         # The view a wait returned after the latest mutating call: it already shows the
         # result, so the read-back can use it instead of another list call.
         self.seen: PeerConn | None = None
@@ -55,20 +82,37 @@ class StepRunner:
     def run(self) -> None:
         for step in self.change.steps:
             started = self.ex.clock()
-            getattr(self, f"_do_{step.op.value}")(step)
-            self.outcome.steps_done.append(step.op.value)
-            self.outcome.peer_conn_id = self.conn_id
+            try:
+                getattr(self, f"_do_{step.op.value}")(step)
+            except WaitTimeout as exc:
+                if step.op.value not in self.outcome.steps_done:
+                    raise  # timed out before its call: nothing of this step happened
+                # The call was accepted; the cloud has not finished. The change is not a
+                # failure (what was sent stands) but the later steps did not run.
+                self.outcome.status = Outcome.UNSETTLED
+                self.outcome.detail = exc.message
+                return
+            self._mark(step)  # also a step that needed no call (already in that state)
+            self.outcome.pending = ""
             if step.op in _VERBS:
                 took = int(self.ex.clock() - started)
-                self.ex.progress(f"{self.label}: {_VERBS[step.op][2]} complete after {took}s "
+                self.ex.progress(f"{self.label}: {_VERBS[step.op][1]} complete after {took}s "
                                  f"[id={self.conn_id}]")
         if self.change.kind != ChangeKind.RELEASE and self.change.kind != ChangeKind.REJECT:
             self._verify()
-        self.outcome.status = "done"
+        self.outcome.status = Outcome.DONE
         if self._awaits_other_account():
-            self.outcome.status = "waiting"
+            self.outcome.status = Outcome.WAITING
             self.outcome.detail = (f"waiting for {self.change.attributes.get('peer_account_id')}"
                                    " to accept")
+
+    def _mark(self, step: Step) -> None:
+        """Record that the step's call was accepted (so the summary never under-reports)."""
+        if step.op.value not in self.outcome.steps_done:
+            self.outcome.steps_done.append(step.op.value)
+            target = "active" if step.wait == Wait.ACTIVE else "visible to the other account"
+            self.outcome.pending = _PENDING.get(step.op, "").format(target=target)
+        self.outcome.peer_conn_id = self.conn_id
 
     def _awaits_other_account(self) -> bool:
         if self.change.kind not in (ChangeKind.CREATE, ChangeKind.REPLACE):
@@ -87,10 +131,26 @@ class StepRunner:
 
     def _call(self, step: Step, method: str, *args: Any, token: str | None = None,
               **kwargs: Any) -> Any:
+        """The step's mutating call (under ``token`` when a replay forced a successor). None
+        starts once the run is cancelled (checked again after waiting for a slot, which may
+        take a while); one already sent is let finish."""
         self.seen = None
+        self._check_cancel(step)
         with self.ex.slots:
-            return getattr(self._api(step), method)(*args, client_token=token or step.client_token,
-                                                    **kwargs)
+            self._check_cancel(step)
+            self.outcome.in_flight = step.op.value
+            try:
+                result = getattr(self._api(step), method)(
+                    *args, client_token=token or step.client_token, **kwargs)
+            finally:
+                self.outcome.in_flight = ""
+        if step.op != Op.CREATE:  # a create is marked once its id is known
+            self._mark(step)
+        return result
+
+    def _check_cancel(self, step: Step) -> None:
+        if self.ex.cancel.is_set():
+            raise Interrupted(f"interrupted before the {step.op.value} call")
 
     def _set(self, step: Step, method: str, took_effect: Any, *args: Any, **kwargs: Any) -> None:
         """A set-value call, sent again under the successor token when the server acknowledged
@@ -109,9 +169,10 @@ class StepRunner:
         assert self.conn_id is not None
         return self.ex.poller.by_id(self._ctx(step), step.vpc_id, self.conn_id, fresh=fresh)
 
-    def _wait(self, step: Step, what: str, done: Any) -> PeerConn | None:
-        verb = _VERBS.get(step.op, ("working", "", ""))[0]
-        view = self.ex.waiter.wait_for(self.label, verb, lambda: self._view(step), done, what)
+    def _wait(self, step: Step, what: str, done: Any,
+              seen: Callable[[PeerConn | None], str] = status_of) -> PeerConn | None:
+        view = self.ex.waiter.wait_for(self.label, lambda: self._view(step), done, what,
+                                       since=self.started, seen=seen)
         self.seen = view
         if view is not None and view.status in FAILED_STATUSES:
             raise ConflictError(f"{self.conn_id} went to status {view.status}",
@@ -120,7 +181,7 @@ class StepRunner:
 
     def _start(self, step: Step) -> None:
         if step.op in _VERBS:
-            self.ex.progress(f"{self.label}: {_VERBS[step.op][1]}...")
+            self.ex.progress(f"{self.label}: {_VERBS[step.op][0]}...")
 
     # ------------------------------------------------------------------ create
     def _do_create(self, step: Step) -> None:
@@ -133,7 +194,7 @@ class StepRunner:
             self._wait(step, "the previous connection to be deleted", lambda v: v is None)
             existing = None
         if existing is not None:
-            self._adopt(existing)
+            self._adopt(existing, step)
         else:
             try:
                 self.conn_id = self._create(step, _create_args(p))
@@ -141,7 +202,10 @@ class StepRunner:
                 found = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
                 if found is None:
                     raise
-                self._adopt(found)
+                self._adopt(found, step)
+            else:
+                self._mark(step)
+                self.ex.progress(f"{self.label}: create accepted [id={self.conn_id}]")
         targets = {"active"} if step.wait == Wait.ACTIVE else {"consulting", "active"}
         self._wait(step, f"status {' or '.join(sorted(targets))}",
                    lambda v: v is not None and (v.status in targets
@@ -171,7 +235,7 @@ class StepRunner:
             return True
         return bool(view.status in GONE_STATUSES)
 
-    def _adopt(self, view: PeerConn) -> None:
+    def _adopt(self, view: PeerConn, step: Step) -> None:
         tags = view.tag_map
         if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE or \
                 tags.get(STACK_TAG) != self.change.stack:
@@ -179,6 +243,7 @@ class StepRunner:
                                 "and is not this stack's; not creating a second connection",
                                 operation="create")
         self.conn_id = view.peer_conn_id
+        self._mark(step)
         self.ex.progress(f"{self.label}: found {view.peer_conn_id} made by an earlier or "
                          "concurrent run; not creating a duplicate")
 
@@ -194,9 +259,8 @@ class StepRunner:
             return self._view(step)
 
         view = self.ex.waiter.wait_for(
-            self.label, "waiting for the request", probe,
-            lambda v: v is not None and v.status != "creating",
-            f"the request from {other} to reach this account")
+            self.label, probe, lambda v: v is not None and v.status != "creating",
+            f"the request from {other} to reach this account", since=self.started)
         assert view is not None
         self.conn_id = view.peer_conn_id
         return view
@@ -235,7 +299,8 @@ class StepRunner:
         self._wait(step, "status active with a settled dnsStatus",
                    lambda v: v is not None and ((v.status == "active" and v.dns_status
                                                  not in ("wait", "syncing", "closing"))
-                                                or v.status in FAILED_STATUSES))
+                                                or v.status in FAILED_STATUSES),
+                   _settling_of)
 
     def _do_resize(self, step: Step) -> None:
         self._start(step)
@@ -246,7 +311,8 @@ class StepRunner:
         self._wait(step, f"bandwidth {target} Mbps and status active",
                    lambda v: v is not None and ((v.status == "active"
                                                  and v.bandwidth_in_mbps == target)
-                                                or v.status in FAILED_STATUSES))
+                                                or v.status in FAILED_STATUSES),
+                   _bandwidth_of)
 
     def _dns(self, step: Step, method: str, target: str) -> None:
         self._start(step)
@@ -258,7 +324,7 @@ class StepRunner:
                       role=step.params["role"])
         self._wait(step, f"dnsStatus {target}",
                    lambda v: v is not None and (v.dns_status == target
-                                                or v.status in FAILED_STATUSES))
+                                                or v.status in FAILED_STATUSES), _dns_of)
 
     def _do_open_dns(self, step: Step) -> None:
         self._dns(step, "open_dns_sync", "open")
@@ -287,7 +353,7 @@ class StepRunner:
         try:
             self._call(step, "delete", self.conn_id)
         except NotFoundError:
-            pass  # already gone: the release this step wants has happened
+            self._mark(step)  # already gone: the release this step wants has happened
         self._wait(step, "the connection to be gone", lambda v: v is None)
         if self.change.kind == ChangeKind.REPLACE:
             self.conn_id = None

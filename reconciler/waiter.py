@@ -3,8 +3,10 @@
 Owns: ``Poller`` (a short-lived cache of ``list`` results per account/region/VPC, so many
 connections waiting in one VPC share one list call per poll interval) and ``wait_for`` (poll
 until a predicate holds, report progress every ``progress_every`` seconds, give up at the
-timeout). Time enters through ``clock`` and ``sleep`` so tests never wait for real. Waiting
-holds no parallelism slot: callers take the API semaphore only around mutating calls.
+timeout, stop at once when the run is cancelled). Time enters through ``clock`` and ``sleep``
+so tests never wait for real; cancellation enters as ``cancelled`` (a predicate, usually a
+``threading.Event``'s ``is_set``), so neither class knows about signals. Waiting holds no
+parallelism slot: callers take the API semaphore only around mutating calls.
 """
 
 from __future__ import annotations
@@ -25,9 +27,24 @@ class WaitTimeout(ApiError):
     """A status did not arrive within the wait timeout."""
 
 
+class Interrupted(Exception):
+    """The run was cancelled: no new API call is started; the message says where it stopped."""
+
+
+def _never() -> bool:
+    return False
+
+
+def status_of(view: PeerConn | None) -> str:
+    """What a wait shows as "now ..." by default: the connection's status."""
+    return view.status if view is not None else "not visible"
+
+
 class Poller:
-    def __init__(self, api_for: ApiFor, *, clock: Callable[[], float], ttl: float):
+    def __init__(self, api_for: ApiFor, *, clock: Callable[[], float], ttl: float,
+                 cancelled: Callable[[], bool] = _never):
         self._api_for = api_for
+        self._cancelled = cancelled
         self._clock = clock
         self._ttl = ttl
         # key -> (finished at, ticket taken when the list call started, views)
@@ -58,6 +75,8 @@ class Poller:
                 finished, started, views = cached
                 if started > asked if fresh else self._clock() - finished < self._ttl:
                     return views
+            if self._cancelled():  # a cached answer is still served: it costs no call
+                raise Interrupted(f"interrupted before listing {vpc_id}")
             started = self._ticket()
             views = list(self._api_for(ctx).list_all(vpc_id=vpc_id))
             self._cache[key] = (self._clock(), started, views)
@@ -83,9 +102,9 @@ class Poller:
 
 class Waiter:
     def __init__(self, poller: Poller, *, clock: Callable[[], float],
-                 sleep: Callable[[float], None], progress: Callable[[str], None],
+                 sleep: Callable[[float], object], progress: Callable[[str], None],
                  timeout: float, poll_initial: float = 0.25, poll_max: float = 4.0,
-                 progress_every: float = 10.0):
+                 progress_every: float = 10.0, cancelled: Callable[[], bool] = _never):
         self.poller = poller
         self.clock = clock
         self.sleep = sleep
@@ -94,6 +113,7 @@ class Waiter:
         self.poll_initial = poll_initial
         self.poll_max = poll_max
         self.progress_every = progress_every
+        self.cancelled = cancelled
 
     def interval(self, elapsed: float) -> float:
         """The poll interval after ``elapsed`` seconds of waiting.
@@ -108,22 +128,37 @@ class Waiter:
             step *= 2
         return min(step, self.poll_max)
 
-    def wait_for(self, label: str, verb: str, probe: Callable[[], PeerConn | None],
-                 done: Callable[[PeerConn | None], bool], what: str) -> PeerConn | None:
-        """Poll ``probe`` until ``done`` holds; raise WaitTimeout naming ``what`` otherwise."""
+    def wait_for(self, label: str, probe: Callable[[], PeerConn | None],
+                 done: Callable[[PeerConn | None], bool], what: str, *,
+                 since: float | None = None,
+                 seen: Callable[[PeerConn | None], str] = status_of) -> PeerConn | None:
+        """Poll ``probe`` until ``done`` holds.
+
+        Raises WaitTimeout (naming ``what`` and the last state seen) after ``timeout`` seconds
+        of this wait, and Interrupted as soon as the run is cancelled. Progress lines give the
+        time since ``since`` (the start of the whole change, so a user sees how long the
+        connection has taken, not just this wait) and the state the wait is looking at now.
+        """
         start = self.clock()
+        since = start if since is None else since
         next_report = start + self.progress_every
+        view: PeerConn | None = None
+        probed = False
         while True:
-            view = probe()
+            if self.cancelled():
+                state = f" (now {seen(view)})" if probed else ""
+                raise Interrupted(f"interrupted while waiting for {what}{state}, "
+                                  f"{int(self.clock() - since)}s in")
+            view, probed = probe(), True
             if done(view):
                 return view
             now = self.clock()
             if now - start >= self.timeout:
-                seen = view.status if view is not None else "not visible"
                 raise WaitTimeout(f"timed out after {int(now - start)}s waiting for {what} "
-                                  f"(last seen: {seen})", operation=label)
+                                  f"(last seen: {seen(view)})", operation=label)
             if now >= next_report:
-                self.progress(f"{label}: still {verb}... [{int(now - start)}s elapsed]")
+                self.progress(f"{label}: still waiting for {what} (now {seen(view)})... "
+                              f"[{int(now - since)}s elapsed]")
                 next_report = now + self.progress_every
             step = self.interval(now - start)
             # Wake on the shared grid (multiples of ``step`` on the clock), not ``now + step``.

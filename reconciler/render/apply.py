@@ -1,44 +1,97 @@
-"""Text view of an apply result: per connection done / waiting / failed / not started."""
+"""Text view of an apply result: the headline, one line per change, and what to do next.
+
+Every sentence is derived from the outcomes: a change is counted as created once BCE accepted
+its create (even when it is not active yet), each unfinished change lists the steps it did
+and the ones it did not, and the closing line says "Nothing was changed" only when no step
+of any change was done (and says the result is unknown when a call was left in flight).
+"""
 
 from __future__ import annotations
 
-from reconciler.executor import ApplyResult
+from reconciler.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
 from reconciler.plan import ChangeKind
 
 _DONE_WORD = {
     ChangeKind.CREATE: "created", ChangeKind.UPDATE: "updated", ChangeKind.REPLACE: "replaced",
     ChangeKind.RELEASE: "released", ChangeKind.ACCEPT: "accepted", ChangeKind.REJECT: "rejected",
 }
+#: The step whose acceptance makes a change count in the tally, by kind (None: any step).
+_COUNTS_AFTER = {ChangeKind.CREATE: "create", ChangeKind.REPLACE: "create",
+                 ChangeKind.RELEASE: "release"}
+_WIDTH = len("not started  ")  # the column the older outcomes line up on
 
 
 def render_apply(result: ApplyResult) -> str:
-    lines: list[str] = []
+    lines = [_headline(result)]
+    lines += [_line(o) for o in result.outcomes]
+    closing = _closing(result)
+    if closing:
+        lines.append(closing)
+    return "\n".join(lines) + "\n"
+
+
+def _tally(result: ApplyResult) -> str:
     done = {k: 0 for k in ("created", "updated", "replaced", "released")}
     for o in result.outcomes:
-        word = _DONE_WORD[o.kind]
-        if o.status in ("done", "waiting") and word in done:
-            done[word] += 1
-        elif o.status in ("done", "waiting"):
-            done["updated"] += 1
-    tally = ", ".join(f"{n} {w}" for w, n in done.items())
+        if _counts(o):
+            word = _DONE_WORD[o.kind]
+            done[word if word in done else "updated"] += 1
+    return ", ".join(f"{n} {w}" for w, n in done.items())
+
+
+def _counts(o: ChangeOutcome) -> bool:
+    """Whether the change made its mark on the cloud (what the tally counts)."""
+    if o.status in COMPLETE:
+        return True
+    needed = _COUNTS_AFTER.get(o.kind)
+    return needed in o.steps_done if needed else bool(o.steps_done)
+
+
+def _headline(result: ApplyResult) -> str:
     if result.ok:
-        lines.append(f"Apply complete! Connections: {tally}.")
+        return f"Apply complete! Connections: {_tally(result)}."
+    counts = result.counts()
+    if result.interrupted:
+        verb, shown = "interrupted", [s for s in Outcome if counts[s]]
+    elif counts[Outcome.FAILED]:
+        verb, shown = "failed", [Outcome.FAILED, Outcome.NOT_STARTED, Outcome.UNSETTLED]
     else:
-        counts = result.counts()
-        lines.append(f"Apply failed: {counts['failed']} failed, {counts['not started']} not "
-                     f"started; {tally}.")
-    for o in result.outcomes:
-        ident = f" [id={o.peer_conn_id}]" if o.peer_conn_id else ""
-        if o.status == "done":
-            lines.append(f"  done         {o.address}: {_DONE_WORD[o.kind]}{ident}")
-        elif o.status == "waiting":
-            lines.append(f"  waiting      {o.address}: {_DONE_WORD[o.kind]}{ident}; {o.detail}")
-        elif o.status == "failed":
-            steps = ", ".join(o.steps_done) or "none"
-            lines.append(f"  failed       {o.address}{ident}: {o.error} (steps done: {steps})")
-        else:
-            why = f": {o.detail}" if o.detail else ""
-            lines.append(f"  not started  {o.address}{why}")
-    if not result.ok:
-        lines.append("Nothing else was changed. Run plan and apply again to converge.")
-    return "\n".join(lines) + "\n"
+        verb, shown = "incomplete", [Outcome.UNSETTLED, Outcome.NOT_STARTED]
+    parts = ", ".join(f"{counts[s]} {s}" for s in shown if counts[s] or s != Outcome.UNSETTLED)
+    return f"Apply {verb}: {parts}; {_tally(result)}."
+
+
+def _line(o: ChangeOutcome) -> str:
+    head = f"  {(str(o.status) + '  ').ljust(_WIDTH)}{o.address}"
+    ident = f" [id={o.peer_conn_id}]" if o.peer_conn_id else ""
+    word = _DONE_WORD[o.kind]
+    if o.status == Outcome.DONE:
+        return f"{head}: {word}{ident}" + (f"; {o.detail}" if o.detail else "")
+    if o.status == Outcome.WAITING:
+        return f"{head}: {word}{ident}; {o.detail}"
+    if o.status == Outcome.NOT_STARTED:
+        return head + (f": {o.detail}" if o.detail else "")
+    what = o.pending or (f"{word} in part" if o.steps_done else "")
+    if o.status == Outcome.INTERRUPTED and not what:
+        what = "nothing done yet"
+    why = o.error if o.status == Outcome.FAILED else o.detail
+    return f"{head}{ident}: " + "; ".join(p for p in (what, why) if p) + f" ({_progress(o)})"
+
+
+def _progress(o: ChangeOutcome) -> str:
+    done = ", ".join(o.steps_done) or "none"
+    left = ", ".join(o.steps_left)
+    return f"steps done: {done}" + (f"; not done: {left}" if left else "")
+
+
+def _closing(result: ApplyResult) -> str:
+    if result.ok:
+        return ""
+    if any(o.unknown for o in result.outcomes):
+        first = ("The result of a call still in flight is unknown; `peerconn plan` shows what "
+                 "the cloud has now.")
+    elif any(o.steps_done for o in result.outcomes):
+        first = "Only the steps listed as done above were made."
+    else:
+        first = "Nothing was changed."
+    return f"{first} Run plan and apply again to converge."

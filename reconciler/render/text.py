@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.plan import Change, ChangeKind, NoteLevel, Plan
+from reconciler.plan import Change, ChangeKind, Note, NoteLevel, Plan
 
 _COLOURS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m"}
 _BOLD = "\033[1m"
@@ -45,17 +45,35 @@ def render_text(plan: Plan, *, colour: bool = False) -> str:
         for change in plan.changes:
             lines += _block(change, paint)
             lines.append("")
-    else:
-        lines += [paint.bold("No changes.") + " The live connections match the manifests.", ""]
-    if plan.notes:
+    notes = list(plan.notes)
+    if not plan.changes:
+        pending = [n for n in notes if n.message.startswith(PENDING_PREFIXES)]
+        notes = [n for n in notes if n not in pending]
+        lines += _no_changes(pending, paint)
+    if notes:
         lines.append("Notes:")
-        for note in plan.notes:
+        for note in notes:
             mark = "!" if note.level == NoteLevel.WARNING else "-"
             lines.append(f"  {mark} {note.address}: {note.message}")
         lines.append("")
     if plan.changes:
         lines.append(paint.bold(plan.summary_line()))
     return "\n".join(lines) + "\n"
+
+
+#: How the planner's notes about something not settled begin (planner.pending_note, prune's
+#: skips, the deferred DNS of a cross-account request): with no changes, those are listed
+#: as still pending, so "No changes" never reads as "everything is finished".
+PENDING_PREFIXES = ("not yet active", "waiting for ", "not pruned", "dns_sync is opened once")
+
+
+def _no_changes(pending: list[Note], paint: _Paint) -> list[str]:
+    head = paint.bold("No changes.") + " The live connections match the manifests"
+    if not pending:
+        return [head + ".", ""]
+    lines = [head + ", but not everything has settled. Still pending:"]
+    lines += [f"  - {n.address}: {n.message}" for n in pending]
+    return [*lines, ""]
 
 
 def _block(change: Change, paint: _Paint) -> list[str]:
