@@ -23,6 +23,7 @@ from reconciler.model import (
     GONE_STATUSES,
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
+    NAME_TAG,
     STACK_TAG,
     PeerConn,
     normalise_payment_timing,
@@ -264,7 +265,7 @@ def _billing(view: PeerConn) -> list[str]:
 
 
 def _tags(view: PeerConn) -> list[str]:
-    user = {k: v for k, v in view.tags if k.lower() not in (MANAGED_BY_TAG, STACK_TAG)}
+    user = {k: v for k, v in view.tags if k.lower() not in (MANAGED_BY_TAG, STACK_TAG, NAME_TAG)}
     if not user:
         return []
     return ["tags:"] + [f"  {scalar(k)}: {scalar(v)}" for k, v in sorted(user.items())]

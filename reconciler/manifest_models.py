@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonDict, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from reconciler.model import MANAGED_BY_TAG, REGIONS, RESERVATION_LENGTHS, STACK_TAG
+from reconciler.model import MANAGED_BY_TAG, NAME_TAG, REGIONS, RESERVATION_LENGTHS, STACK_TAG
 
 SCHEMA_ID = "https://peerconn.dev/schemas/manifest.schema.json"
 
@@ -50,7 +50,7 @@ BANDWIDTH_MIN, BANDWIDTH_MAX = 1, 10000
 RENEW_MIN, RENEW_MAX = 1, 365
 DESCRIPTION_MAX = 200
 TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
-RESERVED_TAG_KEYS = (MANAGED_BY_TAG, STACK_TAG)
+RESERVED_TAG_KEYS = (MANAGED_BY_TAG, STACK_TAG, NAME_TAG)
 PAYMENT_TIMINGS = ("Postpaid", "Prepaid")
 TIME_UNITS = ("month",)
 ENSURE_VALUES = ("present", "absent")

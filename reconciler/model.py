@@ -14,6 +14,9 @@ from enum import StrEnum
 MANAGED_BY_TAG = "managed-by"
 MANAGED_BY_VALUE = "peerconn"
 STACK_TAG = "peerconn-stack"
+#: The manifest entry that created the connection: lets a plan name a connection an entry left
+#: behind when its pair changed (``specs/planning.md``).
+NAME_TAG = "peerconn-name"
 
 RESERVATION_LENGTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36)
 REGIONS = ("bj", "bd", "gz", "su", "fsh", "fwh", "hkg", "sin", "cd", "yq")

@@ -21,6 +21,7 @@ from reconciler.model import (
     FAILED_STATUSES,
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
+    NAME_TAG,
     STACK_TAG,
     DesiredAcceptance,
     DesiredConnection,
@@ -118,7 +119,27 @@ class _Planner:
         # Last: an acceptance depends on what this run creates, replaces or releases.
         for acc in self.desired.acceptances:
             self._plan_acceptance(acc)
+        self._note_left_behind()
         self.errors.extend(quotas.check(self.live, self.changes, self.limits))
+
+    def _note_left_behind(self) -> None:
+        """An entry whose pair changed leaves its old connection (found by its name tag):
+        say so by name, or, when the stack prunes, name it in the prune's reason."""
+        wanted = {c.pair for c in self.desired.connections}
+        pruned = {c.peer_conn_id for c in self.changes if c.kind == ChangeKind.RELEASE}
+        named: dict[tuple[Context, str, str, str], list[PeerConn]] = {}
+        for ctx, view in self.live.items():
+            tags = view.tag_map
+            if NAME_TAG in tags and view.pair not in wanted and view.peer_conn_id not in pruned:
+                key = (ctx, view.local_vpc_id, tags.get(STACK_TAG, ""), tags[NAME_TAG])
+                named.setdefault(key, []).append(view)
+        for conn in self.desired.connections:
+            key = (self._ctx(conn), conn.local_vpc_id, conn.stack, conn.name)
+            for view in named.get(key, ()):
+                self.note(NoteLevel.WARNING, f"{conn.stack}/{conn.name}",
+                          f"its old connection {view.peer_conn_id} ({view.pair}) is left in "
+                          "place (prune: false); release it with prune: true, or declare that "
+                          "pair with ensure: absent")
 
     def _ctx(self, entry: DesiredConnection | DesiredAcceptance) -> Context:
         return Context(entry.profile, entry.region)
@@ -385,11 +406,22 @@ class _Planner:
             address=address, stack=stack, name=view.peer_conn_id, kind=ChangeKind.RELEASE,
             profile=ctx.profile, region=ctx.region, local_vpc_id=view.local_vpc_id,
             peer_vpc_id=view.peer_vpc_id, peer_conn_id=view.peer_conn_id,
-            reasons=(f"pruned: tagged {STACK_TAG}={stack} and no longer in the manifests",),
+            reasons=(_prune_reason(stack, view, self.desired),),
             fields=(), steps=steps, basis=basis, fingerprint=fingerprint(basis), phase=0,
             attributes=_live_attributes(view),
         )
         self.changes.append(change)
+
+
+def _prune_reason(stack: str, view: PeerConn, desired: DesiredState) -> str:
+    name = view.tag_map.get(NAME_TAG)
+    entry = next((c for c in desired.connections if (c.stack, c.name) == (stack, name)), None)
+    if entry is not None:
+        return (f"pruned: the old connection of {stack}/{name}, whose pair is now "
+                f"{entry.pair} ({entry.source})")
+    if name:
+        return f"pruned: {stack}/{name} is no longer in the manifests"
+    return f"pruned: tagged {STACK_TAG}={stack} and no longer in the manifests"
 
 
 def _expired(view: PeerConn, now: datetime) -> bool:

@@ -14,6 +14,7 @@ from reconciler.live import Context
 from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
+    NAME_TAG,
     STACK_TAG,
     DesiredAcceptance,
     DesiredConnection,
@@ -37,7 +38,8 @@ class StepBuilder:
 
     # ----------------------------------------------------------- connections
     def create(self, conn: DesiredConnection, replaces: PeerConn | None) -> tuple[Step, ...]:
-        tags = {**dict(conn.tags), MANAGED_BY_TAG: MANAGED_BY_VALUE, STACK_TAG: conn.stack}
+        tags = {**dict(conn.tags), MANAGED_BY_TAG: MANAGED_BY_VALUE, STACK_TAG: conn.stack,
+                NAME_TAG: conn.name}
         billing: dict[str, Any] = {"payment_timing": conn.billing.payment_timing}
         if conn.billing.payment_timing == "Prepaid":
             billing["reservation_length"] = conn.billing.reservation_length or 1

@@ -413,3 +413,31 @@ def test_live_context_is_respected():
     plan = plan_of(conn(), views=[other_ctx_view])
     assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
     assert CTX != PARTNER
+
+
+# ------------------------------------------------------- an entry whose pair changed
+
+NAMED_OLD = (("managed-by", "peerconn"), ("peerconn-stack", "net"), ("peerconn-name", "app-to-db"))
+
+
+def test_an_entry_whose_pair_changed_names_the_connection_it_leaves_behind():
+    old = _prunable(tags=NAMED_OLD)  # app-to-db used to peer vpc-old01
+    plan = plan_of(conn(), views=[old])
+    assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
+    left = [n for n in plan.notes if "left in place" in n.message]
+    assert left and left[0].address == "net/app-to-db"
+    assert "peerconn-old (vpc-app01<->vpc-old01)" in left[0].message
+
+
+def test_with_prune_the_old_connection_is_released_by_the_entrys_name():
+    plan = plan_of(conn(), views=[_prunable(tags=NAMED_OLD)], prune=True)
+    release = next(c for c in plan.changes if c.kind == ChangeKind.RELEASE)
+    assert release.peer_conn_id == "peerconn-old"
+    assert release.reasons[0].startswith(
+        "pruned: the old connection of net/app-to-db, whose pair is now vpc-app01<->vpc-db0001")
+    assert not [n for n in plan.notes if "left in place" in n.message]
+
+
+def test_a_create_tags_the_connection_with_its_entry_name():
+    create = plan_of(conn()).changes[0].steps[0]
+    assert create.params["tags"]["peerconn-name"] == "app-to-db"
