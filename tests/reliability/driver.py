@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,8 +73,20 @@ class Driver:
         """The VPCs whose own list the plan read."""
         return {job.vpc_id for job in jobs_for(load_paths(list(paths))) if job.vpc_id}
 
-    def apply(self, plan: Plan) -> ApplyResult:
-        return Executor(self.connector().api_for, options=FAST).apply(plan)
+    def apply(self, plan: Plan, *, interrupt_after: int | None = None) -> ApplyResult:
+        """``interrupt_after=N``: cancel the run (as a first Ctrl-C does) at its N-th progress
+        line, which is where a user watching it would press the key."""
+        cancel = threading.Event()
+        lines = 0
+
+        def progress(_message: str) -> None:
+            nonlocal lines
+            lines += 1
+            if interrupt_after is not None and lines >= interrupt_after:
+                cancel.set()
+
+        return Executor(self.connector().api_for, options=FAST, progress=progress,
+                        cancel=cancel).apply(plan)
 
     def mutating(self) -> int:
         return int(self.sim.stats()["mutating"])
