@@ -8,8 +8,9 @@ Used only by ``executor``; a failure raises and stops this change's chain.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from reconciler.errors import ApiError, ConflictError, NotFoundError
 from reconciler.live import Context
@@ -25,10 +26,20 @@ from reconciler.model import (
 from reconciler.outcomes import ChangeOutcome, Outcome
 from reconciler.plan import Change, ChangeKind, Op, Step, Wait
 from reconciler.tokens import successor
-from reconciler.waiter import Interrupted, WaitTimeout, status_of
+from reconciler.waiter import Interrupted, Poller, Waiter, WaitTimeout, status_of
 
-if TYPE_CHECKING:
-    from reconciler.executor import Executor
+
+class Run(Protocol):
+    """What a change's steps need from the apply they run in (the executor provides it):
+    clients, the shared poller and waiter, the parallelism slots, progress, clock, cancel."""
+
+    api_for: Callable[[Context], Any]
+    poller: Poller
+    waiter: Waiter
+    slots: threading.BoundedSemaphore
+    progress: Callable[[str], None]
+    clock: Callable[[], float]
+    cancel: threading.Event
 
 #: How many times one call is sent under successive tokens when the server answers by replay.
 _REPLAYS = 3
@@ -67,7 +78,7 @@ def _bandwidth_of(view: PeerConn | None) -> str:
 
 
 class StepRunner:
-    def __init__(self, change: Change, outcome: ChangeOutcome, ex: Executor):
+    def __init__(self, change: Change, outcome: ChangeOutcome, ex: Run):
         self.change = change
         self.outcome = outcome
         self.ex = ex
