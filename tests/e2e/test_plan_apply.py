@@ -61,7 +61,7 @@ def test_plan_exits_2_with_expected_changes_then_0_after_apply(make_world, tmp_p
     conn = by_pair(world, "vpc-app01", "vpc-db0001")
     assert conn is not None and conn.status == "active"
     assert conn.dns_status == "open" and conn.delete_protect
-    assert conn.tag_map == MANAGED
+    assert conn.tag_map == {**MANAGED, "peerconn-name": "app-to-db"}
     assert by_pair(world, "vpc-web001", "vpc-cache01").bandwidth_in_mbps == 50
 
 

@@ -77,7 +77,7 @@ def test_prune_releases_an_entry_removed_from_the_manifest(start_cli, tmp_path):
 
     plan = cli("plan", str(pruned), "--detailed-exitcode")
     assert plan.code == 2
-    assert "pruned: tagged peerconn-stack=guarded and no longer in the manifests" in plan.out
+    assert "pruned: guarded/scratch-link is no longer in the manifests" in plan.out
     assert "Plan: 0 to create, 0 to update, 0 to replace, 1 to release." in plan.out
 
     assert cli("apply", str(pruned), "--auto-approve").code == 0
