@@ -25,8 +25,8 @@ import reconciler
 PACKAGE = Path(reconciler.__file__).parent
 PURE = ["reconciler.planner", "reconciler.plan", "reconciler.diffing", "reconciler.steps",
         "reconciler.live", "reconciler.tokens", "reconciler.quotas", "reconciler.model",
-        "reconciler.errors"]
-DECISIONS = ["reconciler.planner", "reconciler.diffing", "reconciler.steps",
+        "reconciler.errors", "reconciler.vpc_rules"]
+DECISIONS = ["reconciler.planner", "reconciler.vpc_rules", "reconciler.diffing", "reconciler.steps",
              "reconciler.tokens", "reconciler.live", "reconciler.plan", "reconciler.quotas"]
 FORBIDDEN_FOR_PURE = ("reconciler.client", "reconciler.simulator", "requests")
 #: attribute reads that mean "the clock" or "the environment"
