@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from reconciler import model
-from reconciler.client.calls import Caller, path_segment, present
+from reconciler.client.calls import CallCounter, Caller, path_segment, present
 from reconciler.client.codec import flag, tag_pairs, text_field
 from reconciler.client.errors import malformed_response
 from reconciler.errors import NotFoundError
@@ -31,7 +31,8 @@ class VpcApi:
         self._caller = caller
 
     @property
-    def calls(self) -> Any:
+    def calls(self) -> CallCounter:
+        """The account's counter (shared with its ``PeerConnApi``)."""
         return self._caller.calls
 
     def list_page(
