@@ -1,17 +1,18 @@
 """Live state as the planner sees it: the views of peering connections read by list calls.
 
 Owns: ``Context`` (which account profile and region a view was read through), ``LiveState``
-(an index of views by local VPC and pair) and ``live_basis`` (the live fields a change relies
-on, fingerprinted into the plan and re-checked by apply). Pure: no I/O.
+(an index of views by local VPC and pair, plus the VPCs each account was seen to have, by
+region, for the contexts whose VPC list was read) and ``live_basis`` (the live fields a change
+relies on, fingerprinted into the plan and re-checked by apply). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.model import GONE_STATUSES, PairKey, PeerConn
+from reconciler.model import GONE_STATUSES, PairKey, PeerConn, Vpc
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,26 @@ class LiveState:
         self._views: list[tuple[Context, PeerConn]] = []
         self._by_end: dict[tuple[Context, str, PairKey], PeerConn] = {}
         self.complete: frozenset[Context] = frozenset(complete)
+        self._vpcs: dict[tuple[str | None, str], Vpc] = {}
+        self._vpcs_read: set[Context] = set()
         for ctx, view in views:
             self.add(ctx, view)
+
+    def add_vpcs(self, ctx: Context, vpcs: Iterable[Vpc]) -> None:
+        """The whole VPC list read through ``ctx``. A VPC whose body names no region is in
+        ``ctx``'s (BCE: the endpoint's region); one naming another region is kept as such."""
+        self._vpcs_read.add(ctx)
+        for vpc in vpcs:
+            located = vpc if vpc.region else replace(vpc, region=ctx.region)
+            self._vpcs.setdefault((ctx.profile, vpc.vpc_id), located)
+
+    def vpcs_read(self, ctx: Context) -> bool:
+        """Whether ``ctx``'s VPC list was read (only then can a VPC be known to be missing)."""
+        return ctx in self._vpcs_read
+
+    def vpc(self, profile: str | None, vpc_id: str) -> Vpc | None:
+        """The account's VPC of that id, in whichever region it was seen; None if unseen."""
+        return self._vpcs.get((profile, vpc_id))
 
     def add(self, ctx: Context, view: PeerConn) -> None:
         key = (ctx, view.local_vpc_id, view.pair)

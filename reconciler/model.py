@@ -132,6 +132,51 @@ class ListPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Subnet:
+    """A subnet of a VPC, as ``GET /v1/vpc/{id}`` lists it."""
+
+    subnet_id: str
+    cidr: str = ""
+    name: str = ""
+    zone_name: str = ""
+    subnet_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Vpc:
+    """A VPC as ``GET /v1/vpc`` (list item) or ``GET /v1/vpc/{id}`` (detail) returns it.
+
+    List items carry no ``subnets`` and no ``relay`` (reference §6). BCE's bodies carry no
+    region either: a VPC is in the region of the endpoint that answered, so ``region`` is ""
+    unless the body names one (the simulator, which serves every region at one endpoint).
+    """
+
+    vpc_id: str
+    name: str = ""
+    cidr: str = ""
+    secondary_cidrs: tuple[str, ...] = ()
+    ipv6_cidr: str = ""
+    is_default: bool = False
+    relay: bool = False
+    description: str = ""
+    created_time: str = ""
+    region: str = ""
+    subnets: tuple[Subnet, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VpcPage:
+    """One page of ``GET /v1/vpc``."""
+
+    vpcs: tuple[Vpc, ...]
+    marker: str = ""
+    is_truncated: bool = False
+    next_marker: str = ""
+    max_keys: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Billing:
     payment_timing: str = "Postpaid"
     reservation_length: int | None = None

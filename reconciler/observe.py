@@ -4,8 +4,12 @@ Owns: deciding which (account, region, VPC) lists a run needs, reading them with
 ``GET /v1/peerconn?vpcId=...`` calls in parallel (bounded), and assembling a ``LiveState``.
 Only list calls: every field the planner compares is on the list item, so no detail ``get``
 is needed (the one field a list item lacks for our purpose, the other end's ``localIfName``,
-is read from the other VPC's own list). If any page fails the whole observation fails: a plan
-is never made from an incomplete view. Must not decide anything about changes.
+is read from the other VPC's own list). For the planner's VPC rules (``vpc_rules``) it also
+reads, once per (account profile, region) the manifests name, the account's VPCs there
+(``GET /v1/vpc``, paged): one call per 1,000 VPCs instead of one detail call per VPC
+(specs/planning.md). Those jobs run first, in the same bounded pool as the peering lists.
+If any page fails the whole observation fails: a plan is never made from an incomplete view.
+Must not decide anything about changes.
 """
 
 from __future__ import annotations
@@ -13,13 +17,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 from reconciler.live import Context, LiveState
-from reconciler.model import DesiredState, PeerConn
+from reconciler.model import DesiredState, PeerConn, Vpc
+
+
+class VpcLister(Protocol):
+    def list_all(self, *, page_size: int = 1000) -> Iterator[Vpc]:
+        ...
 
 
 class Lister(Protocol):
+    @property
+    def vpc(self) -> VpcLister:
+        ...
+
     def list_all(self, *, vpc_id: str | None = None, page_size: int = 1000) -> Iterator[PeerConn]:
         ...
 
@@ -29,14 +42,32 @@ ApiFor = Callable[[Context], Lister]
 
 @dataclass(frozen=True, slots=True)
 class ListJob:
-    """One paginated list: a VPC's connections, or (vpc_id None) the whole account's."""
+    """One paginated list: a VPC's connections, (vpc_id None) the whole account's, or
+    (kind "vpc", vpc_id None) the account's VPCs in the context's region."""
 
     ctx: Context
     vpc_id: str | None
+    kind: Literal["peerconn", "vpc"] = "peerconn"
+
+
+def vpc_jobs_for(desired: DesiredState) -> list[ListJob]:
+    """The (profile, region) VPC lists the VPC rules need: every local VPC's, and a
+    same-account peer VPC's (a peer of another account cannot be read with our keys)."""
+    contexts: dict[Context, None] = {}
+    for conn in desired.connections:
+        if conn.ensure == "absent":
+            continue
+        contexts[Context(conn.profile, conn.region)] = None
+        if conn.peer_account_id is None:
+            contexts[Context(conn.profile, conn.peer_region)] = None
+    for acc in desired.acceptances:
+        contexts[Context(acc.profile, acc.region)] = None
+    return [ListJob(ctx, None, "vpc") for ctx in contexts]
 
 
 def jobs_for(desired: DesiredState) -> list[ListJob]:
-    jobs: dict[ListJob, None] = {}
+    """Every list the plan needs, VPC lists first (they start in the first wave)."""
+    jobs: dict[ListJob, None] = dict.fromkeys(vpc_jobs_for(desired))
     for conn in desired.connections:
         ctx = Context(conn.profile, conn.region)
         jobs[ListJob(ctx, conn.local_vpc_id)] = None
@@ -55,14 +86,20 @@ def observe(jobs: Iterable[ListJob], api_for: ApiFor, *, parallelism: int = 10,
     """Run every list job; any failure propagates (ApiError) and no state is returned."""
     job_list = list(jobs)
 
-    def run(job: ListJob) -> list[PeerConn]:
-        return list(api_for(job.ctx).list_all(vpc_id=job.vpc_id, page_size=page_size))
+    def run(job: ListJob) -> list[Any]:
+        api = api_for(job.ctx)
+        if job.kind == "vpc":
+            return list(api.vpc.list_all(page_size=page_size))
+        return list(api.list_all(vpc_id=job.vpc_id, page_size=page_size))
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         results = list(pool.map(run, job_list))
-    live = LiveState(complete=[j.ctx for j in job_list if j.vpc_id is None])
-    for job, views in zip(job_list, results, strict=True):
-        for view in views:
+    live = LiveState(complete=[j.ctx for j in job_list if j.vpc_id is None and j.kind == "peerconn"])
+    for job, items in zip(job_list, results, strict=True):
+        if job.kind == "vpc":
+            live.add_vpcs(job.ctx, items)
+            continue
+        for view in items:
             live.add(job.ctx, view)
     return live
 

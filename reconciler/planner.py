@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from reconciler import __version__, quotas
+from reconciler import __version__, quotas, vpc_rules
 from reconciler.diffing import ConnectionDiff, acceptance_diff, connection_diff
 from reconciler.errors import Diagnostic, UserError
 from reconciler.live import Context, LiveState, live_basis
@@ -111,6 +111,7 @@ class _Planner:
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
+        self.errors.extend(vpc_rules.check(self.desired, self.live))
         for conn in self.desired.connections:
             self._plan_connection(conn)
         for manifest in self.desired.manifests:

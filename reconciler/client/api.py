@@ -3,53 +3,41 @@
 Owns: each operation's method, path, query keys and body (matching the official Python SDK's
 wire requests), client-token rules (an explicit token is sent as given; otherwise one uuid4 is
 drawn per call, before the retry loop, so every attempt carries it), decoding successes into
-``reconciler.model`` values, and the per-instance ``calls`` counter. Must not decide what to
-change (the planner does) or wait for states (the executor does); it never imports the
-simulator. Thread-safe: one pooled session, no per-call mutable state on the instance.
+``reconciler.model`` values, and building the one ``calls.Caller`` (transport, retries,
+``calls`` counter) that this account's other API modules share: ``api.vpc`` is the VPC API
+(``vpc.VpcApi``) through the same session and counter. Must not decide what to change (the
+planner does) or wait for states (the executor does); it never imports the simulator.
+Thread-safe: one pooled session, no per-call mutable state on the instance.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 
 from reconciler import __version__, model
 from reconciler.client import codec
+from reconciler.client.calls import CallCounter, Caller, path_segment, present
 from reconciler.client.config import Credentials
 from reconciler.client.errors import malformed_response
-from reconciler.client.retry import RetryPolicy, call_with_retries
+from reconciler.client.retry import RetryPolicy
 from reconciler.client.transport import Params, Reply, SignedTransport, Timeout, new_session
+from reconciler.client.vpc import VpcApi
 from reconciler.errors import NotFoundError
 
 BASE_PATH = "/v1/peerconn"
 DEFAULT_USER_AGENT = f"peerconn/{__version__} python-requests/{requests.__version__}"
 MAX_TOKEN_LENGTH = 64
-T = TypeVar("T")
+__all__ = ["CallCounter", "PeerConnApi", "new_client_token"]
 
 
 def new_client_token() -> str:
     return str(uuid.uuid4())
-
-
-class CallCounter(Counter[str]):
-    """Requests sent per operation (every attempt counts, as the server sees them)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._lock = threading.Lock()
-
-    def increment(self, operation: str) -> None:
-        # Counter's ``+=`` is a read-modify-write; the executor calls from many threads.
-        with self._lock:
-            self[operation] += 1
 
 
 class PeerConnApi:
@@ -70,13 +58,8 @@ class PeerConnApi:
         token_factory: Callable[[], str] = new_client_token,
     ):
         self.endpoint = endpoint.rstrip("/")
-        self.calls = CallCounter()
-        self._retry = retry or RetryPolicy()
-        self._clock = clock
-        self._sleep = sleep
-        self._rng = rng or random.Random()
         self._new_token = token_factory
-        self._transport = SignedTransport(
+        transport = SignedTransport(
             credentials,
             self.endpoint,
             session=session or new_session(),
@@ -84,6 +67,9 @@ class PeerConnApi:
             timeout=timeout,
             user_agent=user_agent,
         )
+        self._caller = Caller(transport, retry=retry, clock=clock, sleep=sleep, rng=rng)
+        self.calls: CallCounter = self._caller.calls
+        self.vpc = VpcApi(self._caller)
 
     def __repr__(self) -> str:
         return f"PeerConnApi(endpoint={self.endpoint!r})"
@@ -93,9 +79,9 @@ class PeerConnApi:
     def list_page(
         self, *, vpc_id: str | None = None, marker: str | None = None, max_keys: int | None = None
     ) -> model.ListPage:
-        params = _present(vpcId=vpc_id, marker=marker, maxKeys=max_keys)
+        params = present(vpcId=vpc_id, marker=marker, maxKeys=max_keys)
         reply = self._call("list", "GET", BASE_PATH, params)
-        return self._decode("list", reply, codec.decode_list_page)
+        return self._caller.decode("list", reply, codec.decode_list_page)
 
     def list_all(
         self, *, vpc_id: str | None = None, page_size: int = 1000
@@ -124,7 +110,7 @@ class PeerConnApi:
 
     def get(self, peer_conn_id: str, *, role: str | None = None) -> model.PeerConn:
         """One connection, seen from ``role``'s end. NotFoundError when it is unknown/deleted."""
-        reply = self._call("get", "GET", _conn_path(peer_conn_id), _present(role=role))
+        reply = self._call("get", "GET", _conn_path(peer_conn_id), present(role=role))
         if _is_empty(reply):
             # BCE has answered GET on a deleted id with 2xx and no body (reference §1.5).
             raise NotFoundError(
@@ -133,7 +119,7 @@ class PeerConnApi:
                 request_id=reply.request_id,
                 operation="get",
             )
-        return self._decode("get", reply, codec.decode_peer_conn)
+        return self._caller.decode("get", reply, codec.decode_peer_conn)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -170,7 +156,7 @@ class PeerConnApi:
             delete_protect=delete_protect,
         )
         reply = self._mutate("create", "POST", BASE_PATH, client_token, body=body)
-        return self._decode("create", reply, codec.decode_created_id)
+        return self._caller.decode("create", reply, codec.decode_created_id)
 
     def update(
         self,
@@ -269,38 +255,11 @@ class PeerConnApi:
     def _call(
         self, operation: str, method: str, path: str, params: Params, body: Any = None
     ) -> Reply:
-        # Serialised once with the SDK's separators, so every attempt sends the same bytes.
-        payload = b"" if body is None else json.dumps(body).encode("utf-8")
-
-        def attempt(number: int) -> Reply:
-            self.calls.increment(operation)
-            return self._transport.send(operation, method, path, params, payload, number)
-
-        return call_with_retries(
-            attempt, policy=self._retry, clock=self._clock, sleep=self._sleep, rng=self._rng
-        )
-
-    def _decode(self, operation: str, reply: Reply, decoder: Callable[[Any], T]) -> T:
-        try:
-            return decoder(reply.json())
-        except (ValueError, TypeError) as exc:
-            raise malformed_response(
-                status=reply.status,
-                operation=operation,
-                request_id=reply.request_id,
-                what=str(exc)[:200],
-            ) from None
-
-
-def _present(**params: Any) -> dict[str, str | None]:
-    """Query parameters that were given; values as strings."""
-    return {key: str(value) for key, value in params.items() if value is not None}
+        return self._caller.call(operation, method, path, params, body)
 
 
 def _conn_path(peer_conn_id: str) -> str:
-    if not peer_conn_id or "/" in peer_conn_id or peer_conn_id in (".", ".."):
-        raise ValueError(f"not a peering connection id: {peer_conn_id!r}")
-    return f"{BASE_PATH}/{peer_conn_id}"
+    return f"{BASE_PATH}/{path_segment(peer_conn_id, 'peering connection id')}"
 
 
 def _checked_token(token: str) -> str:

@@ -96,12 +96,12 @@ def renew_body(*, length: int, unit: str, payment_timing: str | None) -> JsonObj
     return {"billing": billing}
 
 
-def _text(data: Mapping[str, Any], key: str) -> str:
+def text_field(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     return "" if value is None else str(value)
 
 
-def _flag(value: Any) -> bool:
+def flag(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() == "true"
     return bool(value)
@@ -113,42 +113,42 @@ def _bandwidth(data: Mapping[str, Any]) -> int:
     return 0 if value in (None, "") else int(value)
 
 
-def _tags(value: Any) -> tuple[tuple[str, str], ...]:
+def tag_pairs(value: Any) -> tuple[tuple[str, str], ...]:
     if not value:
         return ()
     if not isinstance(value, list):
         raise ValueError("tags is not a list")
     if not all(isinstance(item, Mapping) for item in value):
         raise ValueError("a tag is not a JSON object")
-    pairs = {(_text(item, "tagKey"), _text(item, "tagValue")) for item in value}
+    pairs = {(text_field(item, "tagKey"), text_field(item, "tagValue")) for item in value}
     return tuple(sorted(pairs))
 
 
 def decode_peer_conn(data: Any) -> model.PeerConn:
     if not isinstance(data, Mapping):
         raise ValueError("peer connection is not a JSON object")
-    conn_id = _text(data, "peerConnId")
+    conn_id = text_field(data, "peerConnId")
     if not conn_id:
         raise ValueError("peer connection without peerConnId")
     return model.PeerConn(
         peer_conn_id=conn_id,
-        role=_text(data, "role"),
-        status=_text(data, "status"),
+        role=text_field(data, "role"),
+        status=text_field(data, "status"),
         bandwidth_in_mbps=_bandwidth(data),
-        description=_text(data, "description"),
-        local_if_id=_text(data, "localIfId"),
-        local_if_name=_text(data, "localIfName"),
-        local_vpc_id=_text(data, "localVpcId"),
-        local_region=_text(data, "localRegion"),
-        peer_vpc_id=_text(data, "peerVpcId"),
-        peer_region=_text(data, "peerRegion"),
-        peer_account_id=_text(data, "peerAccountId"),
-        payment_timing=_text(data, "paymentTiming"),
-        dns_status=_text(data, "dnsStatus"),
-        created_time=_text(data, "createdTime"),
-        expired_time=_text(data, "expiredTime"),
-        tags=_tags(data.get("tags")),
-        delete_protect=_flag(data.get("deleteProtect")),
+        description=text_field(data, "description"),
+        local_if_id=text_field(data, "localIfId"),
+        local_if_name=text_field(data, "localIfName"),
+        local_vpc_id=text_field(data, "localVpcId"),
+        local_region=text_field(data, "localRegion"),
+        peer_vpc_id=text_field(data, "peerVpcId"),
+        peer_region=text_field(data, "peerRegion"),
+        peer_account_id=text_field(data, "peerAccountId"),
+        payment_timing=text_field(data, "paymentTiming"),
+        dns_status=text_field(data, "dnsStatus"),
+        created_time=text_field(data, "createdTime"),
+        expired_time=text_field(data, "expiredTime"),
+        tags=tag_pairs(data.get("tags")),
+        delete_protect=flag(data.get("deleteProtect")),
     )
 
 
@@ -161,15 +161,15 @@ def decode_list_page(data: Any) -> model.ListPage:
     max_keys = data.get("maxKeys")
     return model.ListPage(
         peer_conns=tuple(decode_peer_conn(item) for item in items),
-        marker=_text(data, "marker"),
-        is_truncated=_flag(data.get("isTruncated")),
-        next_marker=_text(data, "nextMarker"),
+        marker=text_field(data, "marker"),
+        is_truncated=flag(data.get("isTruncated")),
+        next_marker=text_field(data, "nextMarker"),
         max_keys=0 if max_keys in (None, "") else int(max_keys),
     )
 
 
 def decode_created_id(data: Any) -> str:
-    conn_id = _text(data, "peerConnId") if isinstance(data, Mapping) else ""
+    conn_id = text_field(data, "peerConnId") if isinstance(data, Mapping) else ""
     if not conn_id:
         raise ValueError("create response without peerConnId")
     return conn_id

@@ -3,7 +3,8 @@
 Owns: the in-memory state (optionally mirrored to a ``StateStore``), the simulated clock
 (injected clock + ``advance`` offset), id generation, the read operations (list with marker
 pagination and list lag, get with roles and the not-found behaviour), clientToken replay, and
-routing a mutating operation to ``ops``. Thread-safe through one lock. Must not parse HTTP,
+routing a mutating operation to ``ops`` (the VPC reads go to ``vpcs``, lock-free: VPCs never
+change). Thread-safe through one lock. Must not parse HTTP,
 verify signatures or inject faults.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.simulator import errors as e
-from reconciler.simulator import ops
+from reconciler.simulator import ops, vpcs
 from reconciler.simulator.records import ROLES, Record, roles_of, settle, view
 from reconciler.simulator.seed import initial_state
 from reconciler.simulator.store import State, StateStore
@@ -59,6 +60,7 @@ class Engine:
         self._lock = threading.RLock()
         self._digest = hashlib.sha256(world.model_dump_json().encode()).hexdigest()[:16]
         self._store = StateStore(state_path) if state_path else None
+        self.vpcs = vpcs.VpcService(world)
         self.state = State()
         self._load_or_init()
 
@@ -88,6 +90,8 @@ class Engine:
     # -- public ------------------------------------------------------------------------
 
     def call(self, call: Call) -> Result:
+        if call.op in vpcs.OPERATIONS:  # VPCs never change: no state, no lock
+            return self.vpcs.call(call.op, call.account, call.conn_id, call.query or {})
         with self._lock, self._synced() as dirty:
             if call.op == "list":
                 return 200, self._list(call.account, call.query or {})

@@ -1,4 +1,5 @@
-"""Mapping a request line to a peerconn operation (reference §1.1 and §10).
+"""Mapping a request line to an operation (peerconn reference §1.1 and §10; VPC reads, route
+reference §6: ``GET /v1/vpc`` → ``list_vpcs``, ``GET /v1/vpc/{id}`` → ``get_vpc``).
 
 Owns: which method + path + action key means which operation. Action keys are valueless and
 may arrive as ``resize`` or ``resize=`` in any order (``auth.parse_query`` gives both as "").
@@ -20,7 +21,7 @@ ACTIONS = {"accept": "accept", "reject": "reject", "resize": "resize",
 @dataclass(frozen=True, slots=True)
 class Route:
     op: str
-    conn_id: str | None = None
+    conn_id: str | None = None  # the path's resource id: a peerConnId, or a vpcId for get_vpc
 
 
 def _no_route(path: str) -> SimApiError:
@@ -34,6 +35,10 @@ def _wrong_method(method: str, path: str) -> SimApiError:
 def route(method: str, path: str, query_keys: set[str]) -> Route:
     """The operation for a request, or a BCE-shaped 400/405."""
     parts = [p for p in path.split("/") if p]
+    if parts[:2] == ["v1", "vpc"] and len(parts) <= 3:
+        if method != "GET":
+            raise _wrong_method(method, path)
+        return Route("get_vpc", parts[2]) if len(parts) == 3 else Route("list_vpcs")
     if parts[:2] != ["v1", "peerconn"] or len(parts) > 4:
         raise _no_route(path)
     if len(parts) == 2:

@@ -12,8 +12,9 @@ from collections import Counter
 from typing import Any
 
 OPERATIONS = ("create", "list", "get", "update", "accept", "reject", "delete", "resize",
-              "renew", "open_dns", "close_dns", "delete_protect", "refund")
-MUTATING = frozenset(OPERATIONS) - {"list", "get"}
+              "renew", "open_dns", "close_dns", "delete_protect", "refund", "list_vpcs",
+              "get_vpc")
+MUTATING = frozenset(OPERATIONS) - {"list", "get", "list_vpcs", "get_vpc"}
 
 
 class Stats:

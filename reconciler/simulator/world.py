@@ -7,6 +7,7 @@ runtime state: a ``World`` is the frozen starting point that ``reset`` returns t
 
 from __future__ import annotations
 
+import ipaddress
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -25,10 +26,50 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SubnetSpec(_Strict):
+    id: str = Field(min_length=1)
+    cidr: str
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        return ipv4_network(value)
+
+
 class VpcSpec(_Strict):
+    """A VPC; ``cidr``/``subnets`` get deterministic defaults when absent (``vpcs.py``)."""
+
     id: str = Field(min_length=1)
     region: str = Field(min_length=1)
     relay: bool = False
+    cidr: str | None = None
+    secondary_cidrs: tuple[str, ...] = ()
+    subnets: tuple[SubnetSpec, ...] | None = None
+    is_default: bool = False
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str | None) -> str | None:
+        return None if value is None else ipv4_network(value)
+
+    @field_validator("secondary_cidrs")
+    @classmethod
+    def _secondary(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(ipv4_network(v) for v in value)
+
+    @model_validator(mode="after")
+    def _subnets_inside(self) -> VpcSpec:
+        if self.subnets is None:
+            return self
+        if self.cidr is None:
+            raise ValueError(f"VPC {self.id}: subnets need the VPC's cidr")
+        ranges = [ipaddress.ip_network(c) for c in (self.cidr, *self.secondary_cidrs)]
+        for subnet in self.subnets:
+            net = ipaddress.ip_network(subnet.cidr)
+            if not any(net.subnet_of(r) for r in ranges):  # type: ignore[arg-type]
+                raise ValueError(f"VPC {self.id}: subnet {subnet.id} ({subnet.cidr}) is not "
+                                 "inside the VPC's CIDRs")
+        return self
 
 
 class AccountSpec(_Strict):
@@ -81,6 +122,19 @@ class Behaviour(_Strict):
         return str(value) if isinstance(value, int) else value
 
 
+class VpcApiSpec(_Strict):
+    """Switches for what BCE's VPC reads do where the reference is silent (unverified)."""
+
+    # GET /v1/vpc/{id} of a VPC another account owns: 404 NoSuchObject (as for an unknown
+    # id; the default) or 403 AccessDenied.
+    other_account: Literal["404", "403"] = "404"
+
+    @field_validator("other_account", mode="before")
+    @classmethod
+    def _int_to_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
 class ConnectionSpec(_Strict):
     """A connection that exists when the world starts; accounts follow from VPC ownership."""
 
@@ -123,6 +177,7 @@ class World(_Strict):
     connections: tuple[ConnectionSpec, ...] = ()
     faults: FaultSpec = FaultSpec()
     behaviour: Behaviour = Behaviour()
+    vpc_api: VpcApiSpec = VpcApiSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> World:
@@ -130,6 +185,7 @@ class World(_Strict):
         _unique("access_key", [a.access_key for a in self.accounts])
         _unique("profile", [a.profile for a in self.accounts if a.profile])
         _unique("vpc id", [v.id for a in self.accounts for v in a.vpcs])
+        _unique("subnet id", [s.id for a in self.accounts for v in a.vpcs for s in v.subnets or ()])
         _unique("connection id", [c.id for c in self.connections if c.id])
         owners = self.vpc_index()
         for conn in self.connections:
@@ -156,6 +212,17 @@ class World(_Strict):
             named = next((a for a in self.accounts if a.profile == "default"), None)
             return named or self.accounts[0]
         return next((a for a in self.accounts if a.profile == profile), None)
+
+
+def ipv4_network(value: str) -> str:
+    """``value`` as a canonical IPv4 network (host bits must be zero)."""
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR such as 10.1.0.0/16") from None
+    if net.version != 4:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR")
+    return str(net)
 
 
 def _unique(what: str, values: list[Any]) -> None:

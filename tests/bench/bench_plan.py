@@ -7,7 +7,8 @@ The simulator runs in its own process (``peerconn sim serve``) with N pre-existi
 and every request delayed by ``--latency-ms``. The plan goes through the real command line,
 in-process (``reconciler.cli.main``), once with a manifest that matches the cloud (empty plan)
 and once with drift. Goals (issue 7): V list calls and 0 detail calls, read from the
-simulator's own counters; wall time <= 1.5 x ceil(V / parallelism) x latency + startup, where
+simulator's own counters (plus one ``GET /v1/vpc`` list for the VPC rules: one account, one
+region, 200 VPCs on one page; no VPC detail calls); wall time <= 1.5 x ceil(V / parallelism) x latency + startup, where
 startup is the same command against the same simulator with no injected latency (loading the
 manifest, signing, the simulator's own work, planning, rendering). The baseline reads the same
 connections the way the Terraform provider refreshes them, with our own client: list the ids,
@@ -220,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         drift_entries, updates, creates = drifted_entries(pairs, v)
         drifted = tmp / "drifted.yaml"
         drifted.write_text(manifest_text(drift_entries))
-        expected_lists = len(jobs_for(load_paths([str(matching)])))
+        jobs = jobs_for(load_paths([str(matching)]))
+        expected_lists = len([j for j in jobs if j.kind == "peerconn"])
+        expected_vpc_lists = len(jobs) - expected_lists
 
         run_cli(plan_argv(matching, sim, args))  # warm-up: imports, first connections
         startup, _, _ = timed_plans(sim, plan_argv(matching, sim, args), args.repeat, 0)
@@ -253,10 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             for_n = round(c["get"] * n / max(1, b_read))
             gets = f"{c['get']} measured, {for_n} for N"
             total = f"{c.total} measured, {c['list'] + for_n} for N"
-        rows.append((label, c["list"], gets, total, secs(w),
+        rows.append((label, c["list"], c["list_vpcs"], gets, total, secs(w),
                      secs(goal) if goal else "-", f"{w / goal:.2f}" if goal else "-",
                      f"{b_estimate / w:.1f}x" if goal else "1.0x"))
-    print(table(["run", "list calls", "get calls", "total calls", "wall (median)", "goal",
+    print(table(["run", "list calls", "VPC list calls", "get calls", "total calls", "wall (median)", "goal",
                  "wall/goal", "speed-up vs baseline"], rows))
 
     goals = Goals()
@@ -264,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         goals.check(f"list calls, {label}", str(c["list"]), f"= V = {v}",
                     c["list"] == v == expected_lists)
         goals.check(f"detail (get) calls, {label}", str(c["get"]), "0", c["get"] == 0)
+        goals.check(f"VPC list calls, {label}", str(c["list_vpcs"]), "1 per (profile, region)",
+                    c["list_vpcs"] == expected_vpc_lists == 1)
+        goals.check(f"VPC detail calls, {label}", str(c["get_vpc"]), "0", c["get_vpc"] == 0)
         goals.check(f"mutating calls, {label}", str(c.mutating), "0", c.mutating == 0)
     goals.check("wall, no drift", secs(wall), secs(goal_wall), wall <= goal_wall)
     goals.check("wall, drift", secs(d_wall), secs(goal_wall), d_wall <= goal_wall)

@@ -210,7 +210,8 @@ class CallDelta:
 
     @property
     def mutating(self) -> int:
-        return sum(n for op, n in self.by_operation.items() if op not in ("list", "get"))
+        reads = ("list", "get", "list_vpcs", "get_vpc")
+        return sum(n for op, n in self.by_operation.items() if op not in reads)
 
 
 def measured(sim: SimProcess, action: Callable[[], Any]) -> tuple[float, CallDelta, Any]:

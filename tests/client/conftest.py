@@ -11,6 +11,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +26,9 @@ AK, SK = "AKIDEXAMPLE", "SKEXAMPLE"
 START = calendar.timegm(time.strptime("2026-11-26T04:46:34Z", "%Y-%m-%dT%H:%M:%SZ"))
 
 
-def load_traces() -> list[dict[str, Any]]:
-    assert TRACES_FILE.is_file(), f"missing {TRACES_FILE}"
-    return json.loads(TRACES_FILE.read_text(encoding="utf-8"))
+def load_traces(path: Path = TRACES_FILE) -> list[dict[str, Any]]:
+    assert path.is_file(), f"missing {path}"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 class FakeTime:

@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 
 import reconciler.client as client_pkg
 from reconciler import model
-from reconciler.client import PeerConnApi
+from reconciler.client import PeerConnApi, VpcApi
 from reconciler.client.retry import NO_RETRY
 from reconciler.client.transport import host_header, new_session
 from reconciler.errors import NotFoundError, ServerError
@@ -244,6 +244,7 @@ def test_public_surface_is_pinned():
         "Credentials",
         "PeerConnApi",
         "RetryPolicy",
+        "VpcApi",
         "load_credentials",
         "resolve_endpoint",
     ]
@@ -269,6 +270,8 @@ def test_public_surface_is_pinned():
         params = list(inspect.signature(getattr(PeerConnApi, name)).parameters.values())[1:]
         positional = [p.name for p in params if p.kind is not p.KEYWORD_ONLY]
         assert positional in ([], ["peer_conn_id"]), name
+    assert {n for n in vars(VpcApi) if not n.startswith("_")} == {
+        "calls", "list_page", "list_all", "get"}
 
 
 def test_repr_names_the_endpoint_only(make_api):

@@ -138,10 +138,12 @@ def test_no_release_at_all_when_every_list_fails(world, manifests, monkeypatch, 
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_no_release_at_all_when_one_vpcs_list_fails(world, manifests, monkeypatch, command):
     before, mutating = records(world), world.mutating()
-    # One list at a time, and the first one's five attempts all fail: that VPC (or the
-    # account-wide prune list) is unreadable while every other list would succeed.
+    # One list at a time, and the first one's five attempts all fail: that list (the
+    # account's VPCs, which the plan reads first, a VPC's connections, or the account-wide
+    # prune list) is unreadable while every other list would succeed.
     world.server.set_faults(next=("500", "503", "500", "503", "500"))
     extra = ("--auto-approve",) if command == "apply" else ()
     result = world.run(command, manifests, *extra, "--parallelism", "1", monkeypatch=monkeypatch)
-    assert world.stats()["by_operation"]["list"] >= 6  # the others were listed, too
+    ops = world.stats()["by_operation"]
+    assert ops["list"] + ops["list_vpcs"] >= 6  # the others were listed, too
     assert_refused_without_changes(world, result, mutating, before)
