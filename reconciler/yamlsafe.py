@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -66,8 +66,7 @@ _QUOTE_STYLES = ("'", '"')
 _FAST = getattr(yaml, "__with_libyaml__", False)
 
 
-@dataclass(frozen=True, slots=True)
-class ScalarInfo:
+class ScalarInfo(NamedTuple):
     """How a scalar was written. ``yaml12`` is set only when YAML 1.2 would read it otherwise."""
 
     raw: str
