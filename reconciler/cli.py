@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from reconciler import __version__
 from reconciler.errors import ApiError, PeerconnError, StalePlanError, UserError
@@ -43,6 +44,20 @@ _EXAMPLES = {
            "  peerconn plan examples/quickstart --endpoint http://127.0.0.1:8080\n"
            "  peerconn plan examples/quickstart --sim   # in-process, no server to start",
 }
+
+
+class _UsageErrorExitsOne(argparse.ArgumentParser):
+    """A sub-command parser whose usage errors (unknown options included) exit 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 def _common(sub: argparse.ArgumentParser) -> None:
@@ -84,8 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = subs.add_parser("validate", help="check manifests offline (no credentials)",
                         epilog=_EXAMPLES["validate"], formatter_class=fmt)
     v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument("--format", choices=["text", "json", "github"], default="text",
+                   help="text (default), json (every problem, for tools) or github "
+                        "(GitHub Actions annotations)")
+    v.add_argument("--all-errors", action="store_true",
+                   help="show every problem (default: the first 50, then how many more)")
     _common(v)
     v.set_defaults(handler=h["validate"])
+    v.__class__ = _UsageErrorExitsOne  # validate's own usage errors exit 1, not argparse's 2
 
     p = subs.add_parser("plan", help="show the changes that make the cloud match the manifests",
                         epilog=_EXAMPLES["plan"], formatter_class=fmt)

@@ -45,8 +45,10 @@ def load_paths(paths: Sequence[str | os.PathLike[str]]) -> DesiredState:
     Raises ``ManifestProblems`` (a ``ManifestError``) carrying every problem of the run."""
     problems = Problems()
     manifests: list[StackManifest] = []
+    files = 0
     try:
         for display, path in _discover(paths, problems):
+            files += 1
             manifest = _load_file(display, path, problems)
             if manifest is not None:
                 manifests.append(manifest)
@@ -56,7 +58,7 @@ def load_paths(paths: Sequence[str | os.PathLike[str]]) -> DesiredState:
         problems.add(Diagnostic(f"internal error while reading manifests: {exc!r}",
                                 hint="please report this as a peerconn bug"))
     if problems:
-        raise problems.freeze()
+        raise problems.freeze(files)
     return state
 
 

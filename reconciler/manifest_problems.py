@@ -71,15 +71,17 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.found or self.runs)
 
-    def freeze(self) -> ManifestProblems:
-        return ManifestProblems(sort_diagnostics(self.found), sorted(self.runs, key=lambda r: r.key))
+    def freeze(self, files_read: int) -> ManifestProblems:
+        return ManifestProblems(sort_diagnostics(self.found), sorted(self.runs, key=lambda r: r.key),
+                                files_read)
 
 
 class ManifestProblems(ManifestError):
     """``ManifestError`` whose diagnostics are phrased on first use; ``total`` counts them all."""
 
-    def __init__(self, found: Sequence[Diagnostic], runs: Sequence[EntryRun]):
+    def __init__(self, found: Sequence[Diagnostic], runs: Sequence[EntryRun], files_read: int):
         Exception.__init__(self, "manifests failed validation")
+        self.files_read = files_read
         self._found = list(found)
         self._runs = list(runs)
         self._all: tuple[Diagnostic, ...] | None = None
