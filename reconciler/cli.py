@@ -25,7 +25,8 @@ _EPILOG = """exit codes: 0 success / no changes, 1 error, 2 changes present
 (plan --detailed-exitcode), 3 saved plan refused as stale"""
 
 _EXAMPLES = {
-    "validate": "examples:\n  peerconn validate manifests/\n  peerconn validate a.yaml b.yaml",
+    "validate": "examples:\n  peerconn validate manifests/\n  peerconn validate a.yaml b.yaml\n"
+                "  peerconn validate manifests/ --format github   # annotations in GitHub Actions",
     "plan": "examples:\n  peerconn plan manifests/ --sim\n"
             "  peerconn plan manifests/ --out plan.json --format markdown\n"
             "  peerconn plan manifests/ --detailed-exitcode   # 2 when there is drift",
