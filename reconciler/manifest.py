@@ -4,8 +4,9 @@ Owns: which files a run reads (directories recursively, ``*.yaml``/``*.yml`` in 
 hidden entries skipped; explicit files whatever their extension), how they are named in
 diagnostics (relative to the working directory when possible), and the pipeline
 hardened YAML (``yamlsafe``) → schema (``manifest_models``) → domain values
-(``manifest_build``) → rules (``manifest_rules``). ``load_paths`` raises ``ManifestError``
-carrying all diagnostics sorted by file and line; no other exception escapes it.
+(``manifest_build``) → rules (``manifest_rules``), each entry of a file schema-checked on its
+own. ``load_paths`` raises ``ManifestProblems`` (a ``ManifestError``, ``manifest_problems``)
+counting every problem and giving them in file order; no other exception escapes it.
 Must not talk to the cloud or read credentials.
 """
 
