@@ -15,13 +15,14 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from reconciler import __version__
 from reconciler.errors import (
     ApiError,
     ConfigError,
     Diagnostic,
+    ManifestError,
     PeerconnError,
     StalePlanError,
     UserError,
@@ -36,7 +37,8 @@ _EPILOG = """exit codes: 0 success / no changes, 1 error, 2 changes present
 (plan --detailed-exitcode), 3 saved plan refused as stale"""
 
 _EXAMPLES = {
-    "validate": "examples:\n  peerconn validate manifests/\n  peerconn validate a.yaml b.yaml",
+    "validate": "examples:\n  peerconn validate manifests/\n  peerconn validate a.yaml b.yaml\n"
+                "  peerconn validate manifests/ --format github   # annotations in GitHub Actions",
     "plan": "examples:\n  peerconn plan manifests/ --sim\n"
             "  peerconn plan manifests/ --out plan.json --format markdown\n"
             "  peerconn plan manifests/ --detailed-exitcode   # 2 when there is drift",
@@ -68,6 +70,14 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"Error: {message}{self._suggestion(message)}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        # A command's unknown option is reported by that command's parser, with its usage
+        # (argparse would hand it up to the top-level parser).
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
     def _suggestion(self, message: str) -> str:
         if "unrecognized arguments" not in message:
@@ -154,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = subs.add_parser("validate", help="check manifests offline (no credentials)",
                         epilog=_EXAMPLES["validate"], formatter_class=fmt)
     v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument("--format", choices=["text", "json", "github"], default="text",
+                   help="text (default), json (every problem, for tools) or github "
+                        "(GitHub Actions annotations)")
+    v.add_argument("--all-errors", action="store_true",
+                   help="show every problem (default: the first 50, then how many more)")
     _common(v)
     v.set_defaults(handler=h["validate"])
 
@@ -245,6 +260,21 @@ def _check_region(args: argparse.Namespace) -> None:
                                      hint=f"use one of {', '.join(REGIONS)}"))
 
 
+def _print_manifest_problems(exc: ManifestError) -> None:
+    """The first problems in file order, then how many more: a flood stays readable (the
+    whole list is ``peerconn validate --all-errors``)."""
+    from reconciler.manifest_report import SHOWN, count_line, invalid, plural
+
+    outcome = invalid(exc, SHOWN)
+    for diag in outcome.shown:
+        print(f"Error: {diag.render()}", file=sys.stderr)
+    hidden = outcome.problems - len(outcome.shown)
+    if hidden > 0:
+        print(f"... and {plural(hidden, 'more problem')} (fix these first, or list them all "
+              "with `peerconn validate --all-errors`)", file=sys.stderr)
+    print(count_line(outcome), file=sys.stderr)
+
+
 def _default_paths(args: argparse.Namespace) -> None:
     """No PATH plans the current directory, as Terraform does."""
     if hasattr(args, "paths") and not args.paths:
@@ -284,6 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_region(args)
         return int(args.handler(args))
+    except ManifestError as exc:
+        _print_manifest_problems(exc)
+        return EXIT_ERROR
     except UserError as exc:
         for diag in exc.diagnostics:
             print(f"Error: {diag.render()}", file=sys.stderr)

@@ -69,11 +69,15 @@ def render_plan(plan: Plan, fmt: str, args: argparse.Namespace) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    state = load_paths(args.paths)
-    n_conn, n_acc = len(state.connections), len(state.acceptances)
-    out(f"Success! {len(state.manifests)} manifest(s), {n_conn} connection(s), "
-        f"{n_acc} acceptance(s) are valid.\n")
-    return EXIT_OK
+    from reconciler import manifest_report as report
+    from reconciler.errors import ManifestError
+
+    try:
+        outcome = report.valid(load_paths(args.paths))
+    except ManifestError as exc:
+        shown_all = args.all_errors or args.format == "json"
+        outcome = report.invalid(exc, None if shown_all else report.SHOWN)
+    return report.report(outcome, args.format, out, sys.stderr.write)
 
 
 # -------------------------------------------------------------------- plan

@@ -4,13 +4,15 @@ Owns: which files a run reads (directories recursively, ``*.yaml``/``*.yml`` in 
 hidden entries skipped; explicit files whatever their extension), how they are named in
 diagnostics (relative to the working directory when possible), and the pipeline
 hardened YAML (``yamlsafe``) → schema (``manifest_models``) → domain values
-(``manifest_build``) → rules (``manifest_rules``). ``load_paths`` raises ``ManifestError``
-carrying all diagnostics sorted by file and line; no other exception escapes it.
+(``manifest_build``) → rules (``manifest_rules``), each entry of a file schema-checked on its
+own. ``load_paths`` raises ``ManifestProblems`` (a ``ManifestError``, ``manifest_problems``)
+counting every problem and giving them in file order; no other exception escapes it.
 Must not talk to the cloud or read credentials.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path as FsPath
@@ -21,56 +23,50 @@ from pydantic import BaseModel, ValidationError
 from reconciler import yamlsafe
 from reconciler.errors import Diagnostic, ManifestError
 from reconciler.manifest_build import build_manifest
-from reconciler.manifest_diagnostics import (
-    at,
-    dialect_diagnostics,
-    error_paths,
-    schema_diagnostics,
-)
+from reconciler.manifest_diagnostics import at, dialect_diagnostics, schema_problems
 from reconciler.manifest_models import (
     AcceptanceSpec,
     ConnectionSpec,
     ManifestSpec,
     manifest_json_schema,
 )
+from reconciler.manifest_problems import EntryRun, Problems, sort_diagnostics
 from reconciler.manifest_rules import validate_rules
 from reconciler.model import DesiredState, StackManifest
 
-__all__ = ["load_paths", "manifest_json_schema", "validate_rules"]
+__all__ = ["load_paths", "manifest_json_schema", "sort_diagnostics", "validate_rules"]
 
 SUFFIXES = (".yaml", ".yml")
 SECTIONS: dict[str, type[BaseModel]] = {"connections": ConnectionSpec, "acceptances": AcceptanceSpec}
 
 
 def load_paths(paths: Sequence[str | os.PathLike[str]]) -> DesiredState:
-    """Read, validate and check every manifest under ``paths``."""
-    problems: list[Diagnostic] = []
+    """Read, validate and check every manifest under ``paths``.
+
+    Raises ``ManifestProblems`` (a ``ManifestError``) carrying every problem of the run."""
+    problems = Problems()
     manifests: list[StackManifest] = []
+    files = 0
     try:
         for display, path in _discover(paths, problems):
+            files += 1
             manifest = _load_file(display, path, problems)
             if manifest is not None:
                 manifests.append(manifest)
         state = DesiredState(tuple(manifests))
-        problems += validate_rules(state)
+        problems.extend(validate_rules(state))
     except Exception as exc:  # a bug must still surface as a diagnostic, never a traceback
-        problems.append(Diagnostic(f"internal error while reading manifests: {exc!r}",
-                                   hint="please report this as a peerconn bug"))
+        problems.add(Diagnostic(f"internal error while reading manifests: {exc!r}",
+                                hint="please report this as a peerconn bug"))
     if problems:
-        raise ManifestError(sort_diagnostics(problems))
+        raise problems.freeze(files)
     return state
 
 
-def sort_diagnostics(problems: Sequence[Diagnostic]) -> list[Diagnostic]:
-    unique = dict.fromkeys(problems)
-    return sorted(unique, key=lambda d: (d.file or "", d.line or 0, d.column or 0,
-                                         d.field or "", d.summary))
-
-
 def _discover(paths: Sequence[str | os.PathLike[str]],
-              problems: list[Diagnostic]) -> Iterator[tuple[str, FsPath]]:
+              problems: Problems) -> Iterator[tuple[str, FsPath]]:
     if not paths:
-        problems.append(Diagnostic("no manifest paths given"))
+        problems.add(Diagnostic("no manifest paths given"))
     seen: set[FsPath] = set()
     for given in paths:
         for path in _expand(FsPath(given), problems):
@@ -80,15 +76,15 @@ def _discover(paths: Sequence[str | os.PathLike[str]],
                 yield display_name(path), path
 
 
-def _expand(path: FsPath, problems: list[Diagnostic]) -> list[FsPath]:
+def _expand(path: FsPath, problems: Problems) -> list[FsPath]:
     if path.is_dir():
         found = sorted(_walk(path), key=lambda p: p.relative_to(path).as_posix())
         if not found:
-            problems.append(Diagnostic("no *.yaml or *.yml files in this directory",
+            problems.add(Diagnostic("no *.yaml or *.yml files in this directory",
                                        file=display_name(path)))
         return found
     if not path.exists():
-        problems.append(Diagnostic("no such file or directory", file=display_name(path)))
+        problems.add(Diagnostic("no such file or directory", file=display_name(path)))
         return []
     return [path]
 
@@ -126,7 +122,7 @@ def _read(display: str, path: FsPath) -> bytes:
     return data
 
 
-def _load_file(display: str, path: FsPath, problems: list[Diagnostic]) -> StackManifest | None:
+def _load_file(display: str, path: FsPath, problems: Problems) -> StackManifest | None:
     try:
         doc = yamlsafe.load(_read(display, path), display)
     except ManifestError as exc:
@@ -135,22 +131,86 @@ def _load_file(display: str, path: FsPath, problems: list[Diagnostic]) -> StackM
     return check_document(doc, problems)
 
 
-def check_document(doc: yamlsafe.YamlDocument, problems: list[Diagnostic]) -> StackManifest | None:
-    """Schema-check one parsed file and build what is valid of it."""
+def check_document(doc: yamlsafe.YamlDocument, problems: Problems) -> StackManifest | None:
+    """Schema-check one parsed file and build what is valid of it.
+
+    The header (everything but the entry lists) is checked as one; each entry on its own, so
+    a bad entry costs one count until its problems are shown, and the good ones are kept for
+    the rules that span entries. A file whose header is invalid is left out of those rules."""
     if not isinstance(doc.value, dict):
-        problems.append(_not_a_mapping(doc))
+        problems.add(_not_a_mapping(doc))
         return None
-    try:
-        spec = ManifestSpec.model_validate(doc.value)
-    except ValidationError as exc:
-        problems += schema_diagnostics(doc, exc)
-        problems += dialect_diagnostics(doc, error_paths(exc))
-        return _salvage(doc, exc, problems)
-    problems += dialect_diagnostics(doc, ())
-    manifest, found = build_manifest(doc, spec, list(enumerate(spec.connections)),
-                                     list(enumerate(spec.acceptances)))
-    problems += found
+    value: dict[str, Any] = doc.value
+    header, reported = _check_header(doc, value, problems)
+    good: dict[str, list[tuple[int, Any]]] = {}
+    for section, model in SECTIONS.items():
+        entries = value.get(section)
+        good[section] = _check_entries(doc, section, model, entries, problems, reported) \
+            if isinstance(entries, list) else []
+    problems.extend(dialect_diagnostics(doc, reported))
+    if header is None:
+        return None
+    manifest, found = build_manifest(doc, header, good["connections"], good["acceptances"])
+    problems.extend(found)
     return manifest
+
+
+def _check_header(doc: yamlsafe.YamlDocument, value: dict[str, Any],
+                  problems: Problems) -> tuple[ManifestSpec | None, set[yamlsafe.Path]]:
+    """The file without its entries (each entry list stands in as ``[]``)."""
+    header = {k: [] if k in SECTIONS and isinstance(v, list) else v for k, v in value.items()}
+    try:
+        return ManifestSpec.model_validate(header), set()
+    except ValidationError as exc:
+        found, paths = schema_problems(doc, exc)
+        problems.extend(found)
+        return None, paths
+
+
+def _check_entries(doc: yamlsafe.YamlDocument, section: str, model: type[BaseModel],
+                   entries: list[Any], problems: Problems,
+                   reported: set[yamlsafe.Path]) -> list[tuple[int, Any]]:
+    """The valid entries of one list; the invalid ones are counted into an ``EntryRun`` (or,
+    when they hold YAML 1.1/1.2 ambiguities, phrased now and added to ``reported``)."""
+    good = []
+    with_dialect: dict[yamlsafe.Path, list[yamlsafe.Path]] = {}
+    for path in doc.dialect:
+        if path[:1] == (section,):
+            with_dialect.setdefault(path[:2], []).append(path)
+    run: EntryRun | None = None
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            try:
+                good.append((index, model.model_validate(entry)))
+                continue
+            except ValidationError as exc:
+                count = exc.error_count()
+        else:
+            count = 1  # "must be a mapping": one error, known without asking pydantic
+        where: yamlsafe.Path = (section, index)
+        if where in with_dialect:  # its count depends on which paths the errors are about
+            reported.add(where)
+            problems.extend(_entry_problems(doc, section, model, entries, with_dialect[where], index))
+            continue
+        if run is None:
+            run = EntryRun(doc.file, doc.mark(where),
+                           functools.partial(_entry_problems, doc, section, model, entries, []))
+            problems.add_run(run)
+        run.add(index, count)
+    return good
+
+
+def _entry_problems(doc: yamlsafe.YamlDocument, section: str, model: type[BaseModel],
+                    entries: list[Any], dialect: list[yamlsafe.Path], index: int) -> list[Diagnostic]:
+    """One invalid entry's problems, phrased (it is checked again: that is cheaper than keeping
+    every entry's errors until they are shown)."""
+    where: yamlsafe.Path = (section, index)
+    try:
+        model.model_validate(entries[index])
+    except ValidationError as exc:
+        found, paths = schema_problems(doc, exc, model, where)
+        return list(dict.fromkeys(found + dialect_diagnostics(doc, paths, dialect)))
+    return []  # pragma: no cover - it failed a moment ago
 
 
 def _not_a_mapping(doc: yamlsafe.YamlDocument) -> Diagnostic:
@@ -158,23 +218,3 @@ def _not_a_mapping(doc: yamlsafe.YamlDocument) -> Diagnostic:
         return at(doc, (), "the manifest is empty", hint="a manifest needs at least stack and region")
     return at(doc, (), f"the top level must be a mapping, not {yamlsafe.describe(doc.value)}",
               hint="start with 'stack: <name>' and 'region: <region>'")
-
-
-def _salvage(doc: yamlsafe.YamlDocument, exc: ValidationError,
-             problems: list[Diagnostic]) -> StackManifest | None:
-    """When only some entries are invalid, keep the rest so cross-entry rules still run."""
-    bad: set[tuple[str, int]] = set()
-    for path in error_paths(exc):
-        if len(path) < 2 or path[0] not in SECTIONS or not isinstance(path[1], int):
-            return None
-        bad.add((str(path[0]), path[1]))
-    value: dict[str, Any] = doc.value
-    header = ManifestSpec.model_validate({k: v for k, v in value.items() if k not in SECTIONS})
-    good: dict[str, list[Any]] = {}
-    for section, model in SECTIONS.items():
-        entries = value.get(section) or []
-        good[section] = [(i, model.model_validate(e)) for i, e in enumerate(entries)
-                         if (section, i) not in bad]
-    manifest, found = build_manifest(doc, header, good["connections"], good["acceptances"])
-    problems += found
-    return manifest

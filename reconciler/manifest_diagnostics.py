@@ -9,6 +9,7 @@ shapes stay inside this module. Must not read files or decide what is valid.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any, get_args
 
@@ -36,8 +37,18 @@ def located(doc: YamlDocument, path: Path, summary: str, *, key: bool = False, d
 def schema_diagnostics(doc: YamlDocument, error: ValidationError,
                        root: type[BaseModel] = ManifestSpec, prefix: Path = ()) -> list[Diagnostic]:
     """Every error of one pydantic validation, located in ``doc``."""
-    return [_translate(doc, (*prefix, *err["loc"]), err, root, prefix)
-            for err in error.errors(include_url=False)]
+    return schema_problems(doc, error, root, prefix)[0]
+
+
+def schema_problems(doc: YamlDocument, error: ValidationError, root: type[BaseModel] = ManifestSpec,
+                    prefix: Path = ()) -> tuple[list[Diagnostic], set[Path]]:
+    """``schema_diagnostics`` and the paths they are about, from one reading of the errors."""
+    found, paths = [], set()
+    for err in error.errors(include_url=False):
+        path = (*prefix, *err["loc"])
+        paths.add(path)
+        found.append(_translate(doc, path, err, root, prefix))
+    return found, paths
 
 
 def error_paths(error: ValidationError, prefix: Path = ()) -> set[Path]:
@@ -62,11 +73,17 @@ def _translate(doc: YamlDocument, path: Path, err: Any, root: type[BaseModel],
 def _unknown_field(doc: YamlDocument, path: Path, root: type[BaseModel], prefix: Path) -> Diagnostic:
     name = str(path[-1])
     model = model_at(root, path[len(prefix):-1])
-    allowed = list(model.model_fields) if model else []
+    allowed = tuple(model.model_fields) if model else ()
+    return at(doc, path, f"unknown field '{name}'", key=True, hint=_unknown_field_hint(name, allowed))
+
+
+@functools.lru_cache(maxsize=512)
+def _unknown_field_hint(name: str, allowed: tuple[str, ...]) -> str | None:
+    """Cached: a flood of one misspelt key must not run difflib once per entry."""
     hint = did_you_mean(name, allowed)
     if hint is None and allowed:
         hint = "allowed fields: " + ", ".join(allowed)
-    return at(doc, path, f"unknown field '{name}'", key=True, hint=hint)
+    return hint
 
 
 def _explain(kind: str, err: Any, info: ScalarInfo | None,
@@ -151,15 +168,18 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def dialect_diagnostics(doc: YamlDocument, skip: Iterable[Path]) -> list[Diagnostic]:
-    """Plain scalars YAML 1.1 and 1.2 read differently, except under paths already reported."""
-    skipped = list(skip)
+def dialect_diagnostics(doc: YamlDocument, skip: Iterable[Path],
+                        paths: Iterable[Path] | None = None) -> list[Diagnostic]:
+    """Plain scalars YAML 1.1 and 1.2 read differently (of ``paths``, default all of the
+    file's), except under paths already reported."""
+    skipped = set(skip)
     found = []
-    for path, info in doc.scalars.items():
-        if info.yaml12 is None or any(path[: len(s)] == s for s in skipped):
+    for path in doc.dialect if paths is None else paths:
+        if any(path[:end] in skipped for end in range(len(path) + 1)):
             continue
+        info = doc.scalars[path]
         found.append(at(doc, path, f"{info.raw!r} means different things to different YAML "
-                        "readers", detail=info.yaml12, hint=_dialect_hint(info)))
+                        "readers", detail=info.yaml12 or "", hint=_dialect_hint(info)))
     return found
 
 

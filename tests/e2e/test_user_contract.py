@@ -220,3 +220,15 @@ def test_colour_follows_no_color_and_term_dumb(here):
     assert coloured({"TERM": "xterm", "NO_COLOR": ""}, here)  # set but empty: no effect
     assert not coloured({"TERM": "xterm", "NO_COLOR": "1"}, here)
     assert not coloured({"TERM": "dumb"}, here)
+
+
+def test_plan_of_a_flood_of_problems_shows_the_first_fifty_and_a_count(here):
+    write(here / "flood" / "f.yaml", "stack: s\nregion: bj\nconnections:\n"
+          + "".join(f"  - c{i}\n" for i in range(80)))
+    result = run("plan", "flood", "--sim")
+    assert result.code == 1 and "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert sum(line.startswith("Error: ") for line in lines) == 50
+    assert "... and 30 more problems (fix these first, or list them all with " \
+           "`peerconn validate --all-errors`)" in lines
+    assert lines[-1] == "80 problems in 1 file"

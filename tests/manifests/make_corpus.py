@@ -241,8 +241,7 @@ def yaml_level() -> Iterator[tuple[str, str, str | bytes]]:
     yield "yaml-utf16", "not valid UTF-8", "\ufeff".encode("utf-16-le") + base.encode("utf-16-le")
     yield "yaml-control-char", "is not allowed in YAML", base + "    description: a\x07b\n"
     yield "yaml-nul-char", "is not allowed in YAML", base + "    description: a\x00b\n"
-    yield "yaml-unclosed-quote", "invalid YAML", base + '    description: "oops\n'
-    yield "yaml-unclosed-flow", "invalid YAML", conn(tags="{team: net")
+    yield from left_open(base)
     yield "yaml-bad-indent", "invalid YAML", base + "  bad: indent\n    worse: x\n"
     yield "yaml-mapping-in-scalar", "invalid YAML", base + "    description: a: b\n"
     yield "yaml-too-deep", "nesting is deeper than 32", \
@@ -251,6 +250,43 @@ def yaml_level() -> Iterator[tuple[str, str, str | bytes]]:
         base + "".join(f"{'  ' * i}k{i}:\n" for i in range(40)) + "  " * 40 + "v\n"
     yield "yaml-directive-then-two-docs", "exactly one YAML document", \
         "%YAML 1.1\n---\n" + base + "...\n---\nstack: y\n"
+
+
+def opened_at(body: str, opener: str) -> str:
+    """``LINE:COL`` of the first ``opener`` in ``body`` once the one ``# expect:`` line is on top."""
+    index = body.index(opener)
+    line = body.count("\n", 0, index) + 2
+    return f"{line}:{index - (body.rfind(chr(10), 0, index) + 1) + 1}"
+
+
+def left_open(base: str) -> Iterator[tuple[str, str, str]]:
+    """A ``{``, ``[`` or quote never closed: the diagnostic names where it was opened."""
+    two = manifest(conns=[dict(CONN), _merge(CONN, {"name": "second", "peer_vpc_id": "vpc-web001"})])
+    for name, body, opener, says in [
+        ("yaml-unclosed-flow", conn(tags="{team: net"), "{team",
+         "flow mapping opened here is never closed (found end of file at "),
+        ("yaml-unclosed-flow-mid-file", two.replace("    bandwidth_in_mbps: 100\n",
+                                                    "    billing: {payment_timing: Postpaid\n", 1),
+         "{payment", "flow mapping opened here is not closed: expected ',' or '}' at "),
+        ("yaml-unclosed-flow-sequence", conn(lifecycle="{ignore_changes: [description"),
+         "[description", "flow sequence opened here is never closed (found end of file at "),
+        ("yaml-unclosed-flow-sequence-mid-file",
+         base + "    lifecycle:\n      ignore_changes: [description\n    ensure: present\n",
+         "[description",
+         "flow sequence opened here is not closed: expected ',' or ']' at "),
+        ("yaml-unclosed-flow-sequence-trailing-comma",
+         manifest(conns=[]) + "connections: [\n  {name: a, local_vpc_id: vpc-a},\n", "[",
+         "flow sequence opened here is never closed (found end of file at "),
+        ("yaml-unclosed-quote", base + '    description: "oops\n', '"oops',
+         "double-quoted string opened here is never closed (found end of file at "),
+        ("yaml-unclosed-single-quote", base + "    description: 'oops\n", "'oops",
+         "single-quoted string opened here is never closed (found end of file at "),
+        ("yaml-unclosed-quote-mid-file", conn(description='"app tier', local_if_name='"app-to-db"'),
+         '"app tier', "double-quoted string opened here is not closed on its line"),
+        ("yaml-unclosed-quote-before-document-end", base + '    description: "oops\n---\n',
+         '"oops', "double-quoted string opened here is never closed (found a document separator"),
+    ]:
+        yield name, f"{opened_at(body, opener)}: {says}", body
 
 
 YAML11_IDS = [

@@ -41,3 +41,16 @@ def test_malformed_manifest_is_refused_with_a_located_diagnostic(case, monkeypat
         matching = [d for d in diagnostics if d.file == shown and d.line and text in d.render()]
         assert matching, f"no diagnostic of {shown} contains {text!r}:\n{caught.value}"
         assert f"{shown}:{matching[0].line}" in str(caught.value)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_count_of_problems_is_the_number_phrased(case, monkeypatch):
+    """Invalid entries are counted before they are phrased; both must agree, in file order."""
+    monkeypatch.chdir(CORPUS)
+    with pytest.raises(ManifestError) as caught:
+        load_paths([case.name])
+    every = caught.value.first(None)
+    assert caught.value.total == len(every) == len(set(every))
+    assert caught.value.first(1) == every[:1]
+    keys = [(d.file or "", d.line or 0, d.column or 0) for d in every]
+    assert keys == sorted(keys)
