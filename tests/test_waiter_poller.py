@@ -6,9 +6,9 @@ import threading
 import time
 from collections.abc import Iterator
 
-from reconciler.live import Context
+from reconciler.apply.waiter import Poller
 from reconciler.model import PeerConn
-from reconciler.waiter import Poller
+from reconciler.observe.live import Context
 
 CTX = Context(None, "bj")
 

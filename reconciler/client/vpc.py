@@ -6,7 +6,7 @@ traces in ``bce-route-wire-traces.json``: ``isDefault`` written as Python writes
 following ``nextMarker`` and decoding into ``model.Vpc`` / ``model.VpcPage``. Signing, retries,
 the error map and the ``calls`` counter are the account's shared ``calls.Caller`` (so a
 ``PeerConnApi`` and its ``.vpc`` count into one counter). Reads only: no client tokens. Must
-not decide anything about VPCs (``reconciler.vpc_rules`` does) and never imports the simulator.
+not decide anything about VPCs (``reconciler.planner.vpc_rules`` does) and never imports the simulator.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ of any change was done (and says the result is unknown when a call was left in f
 
 from __future__ import annotations
 
-from reconciler.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
+from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
 from reconciler.plan import ChangeKind
 
 _DONE_WORD = {

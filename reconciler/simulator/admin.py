@@ -10,14 +10,37 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from reconciler.simulator.auth import parse_query
+from reconciler.simulator.engine import Engine
+from reconciler.simulator.faults import FaultInjector
 
-if TYPE_CHECKING:
-    from reconciler.simulator.server import SimServer, _Handler
+
+class SimServer(Protocol):
+    """The levers of the running simulator these routes pull (``server.SimServer``)."""
+
+    engine: Engine
+    faults: FaultInjector
+
+    def stats(self) -> dict[str, Any]: ...
+    def reset(self) -> None: ...
+    def advance(self, seconds: float) -> None: ...
+    def set_faults(self, **changes: Any) -> BaseModel: ...
+    def connections(self) -> list[dict[str, Any]]: ...
+
+
+class _Handler(Protocol):
+    """The HTTP request being answered (``server._Handler``)."""
+
+    client_address: Any
+    command: str
+
+    def send_json(self, status: int, payload: Any, extra: dict[str, str] | None = None) -> None: ...
+    def send_error_json(self, status: int, code: str, message: str,
+                        extra: dict[str, str] | None = None) -> None: ...
 
 
 def handle(sim: SimServer, handler: _Handler, raw_path: str, raw_query: str, body: bytes) -> None:

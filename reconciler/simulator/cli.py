@@ -2,7 +2,7 @@
 
 Owns: the ``sim`` sub-command's arguments, folding command-line fault flags into the world,
 and printing the URL and the accounts' access keys (never their secrets). Registered by
-``reconciler/cli.py`` through ``add_parser``. Must not contain simulator behaviour.
+``reconciler/cli/`` through ``add_parser``. Must not contain simulator behaviour.
 """
 
 from __future__ import annotations

@@ -48,13 +48,13 @@ from benchlib import (
     write_credentials,
 )
 
+from reconciler.apply.executor import ApplyOptions, Executor
+from reconciler.cli.connect import Connector
 from reconciler.client import PeerConnApi
-from reconciler.connect import Connector
-from reconciler.executor import ApplyOptions, Executor
-from reconciler.live import Context
 from reconciler.manifest import load_paths
 from reconciler.model import PeerConn
 from reconciler.observe import jobs_for, observe
+from reconciler.observe.live import Context
 from reconciler.plan import Plan
 from reconciler.planner import Limits, build_plan
 

@@ -50,8 +50,8 @@ from benchlib import (
 )
 
 from reconciler.cli import main as peerconn
+from reconciler.cli.connect import Connector
 from reconciler.client import Credentials, PeerConnApi
-from reconciler.connect import Connector
 from reconciler.manifest import load_paths
 from reconciler.observe import jobs_for, observe
 from reconciler.planner import Limits, build_plan

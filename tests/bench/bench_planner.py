@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 
 from benchlib import Goals, common_args, finish, median, print_header, ring_pairs, secs, table
 
-from reconciler.live import Context, LiveState
 from reconciler.model import (
     Billing,
     DesiredConnection,
@@ -38,6 +37,7 @@ from reconciler.model import (
     PeerConn,
     StackManifest,
 )
+from reconciler.observe.live import Context, LiveState
 from reconciler.plan import Plan
 from reconciler.planner import Limits, build_plan
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from reconciler.executor import ApplyOptions, Executor
+from reconciler.apply.executor import ApplyOptions, Executor
 from tests.e2e.harness import world_data, write_manifest
 from tests.reliability.driver import Driver
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconciler import yamlsafe
-from reconciler.export import ExportRequest, entry_name, export_manifest, scalar
-from reconciler.manifest_models import NAME_PATTERN
+from reconciler.adopt import ExportRequest, entry_name, export_manifest, scalar
+from reconciler.manifest import yamlsafe
+from reconciler.manifest.models import NAME_PATTERN
 from reconciler.model import PeerConn
 
 REQUEST = ExportRequest(region="bj", vpc_ids=("vpc-app01",))

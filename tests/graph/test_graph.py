@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.graph import render_graph
 from reconciler.manifest import load_paths
 from reconciler.model import DesiredState
 from reconciler.plan import Change, ChangeKind, FieldChange, Plan
+from reconciler.render.graph import render_graph
 from tests.cli_harness import write
 
 ROOT = Path(__file__).resolve().parents[2]

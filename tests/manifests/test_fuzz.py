@@ -9,9 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler import yamlsafe
 from reconciler.errors import ManifestError
-from reconciler.manifest import load_paths
+from reconciler.manifest import load_paths, yamlsafe
 
 VALID = """stack: prod-network
 region: bj

@@ -10,8 +10,8 @@ import pytest
 from reconciler import manifest as manifest_module
 from reconciler.errors import Diagnostic, ManifestError
 from reconciler.manifest import load_paths
-from reconciler.manifest_schema import main as schema_main
-from reconciler.manifest_schema import render
+from reconciler.manifest.schema import main as schema_main
+from reconciler.manifest.schema import render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,7 +87,7 @@ def test_an_unexpected_exception_becomes_a_diagnostic(tmp_path, monkeypatch):
 
 def test_the_committed_json_schema_is_the_generated_one():
     committed = (ROOT / "specs" / "manifest.schema.json").read_text(encoding="utf-8")
-    assert committed == render(), "run: python -m reconciler.manifest_schema"
+    assert committed == render(), "run: python -m reconciler.manifest.schema"
 
 
 def test_the_schema_writer_checks_and_writes(tmp_path):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import yamlsafe
 from reconciler.errors import ManifestError
+from reconciler.manifest import yamlsafe
 from tests.manifests.test_corpus import CORPUS
 
 FILES = sorted(p for p in CORPUS.rglob("*.yaml") if p.is_file())

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.errors import ManifestError
 from reconciler.manifest import load_paths
-from reconciler.yamlsafe import MAX_BYTES, Mark, ScalarInfo, format_path, load
+from reconciler.manifest.yamlsafe import MAX_BYTES, Mark, ScalarInfo, format_path, load
 
 TEXT = b"""stack: s
 region: bj

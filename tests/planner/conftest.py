@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from reconciler.live import Context, LiveState
 from reconciler.model import (
     Billing,
     DesiredAcceptance,
@@ -18,6 +17,7 @@ from reconciler.model import (
     Source,
     StackManifest,
 )
+from reconciler.observe.live import Context, LiveState
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 CTX = Context(None, "bj")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from reconciler.errors import UserError
-from reconciler.live import LiveState
+from reconciler.observe.live import LiveState
 from reconciler.plan import ChangeKind, Op, Wait
 from reconciler.planner import Limits, PlanError, build_plan
 from tests.planner.conftest import (

@@ -1,11 +1,11 @@
-"""The plan-time VPC rules (reconciler.vpc_rules) through the pure planner: no YAML, no HTTP."""
+"""The plan-time VPC rules (reconciler.planner.vpc_rules) through the pure planner: no YAML, no HTTP."""
 
 from __future__ import annotations
 
 import pytest
 
-from reconciler.live import Context, LiveState
 from reconciler.model import Source, Vpc
+from reconciler.observe.live import Context, LiveState
 from reconciler.planner import PlanError, build_plan
 
 from .conftest import NOW, acceptance, conn, state

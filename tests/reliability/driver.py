@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.apply.executor import ApplyOptions, ApplyResult, Executor
 from reconciler.cli import main
-from reconciler.connect import Connector
-from reconciler.executor import ApplyOptions, ApplyResult, Executor
+from reconciler.cli.connect import Connector
 from reconciler.manifest import load_paths
 from reconciler.observe import jobs_for, read_live
 from reconciler.plan import Plan
 from reconciler.planner import build_plan
-from reconciler.quotas import Limits
+from reconciler.planner.quotas import Limits
 from reconciler.simulator import SimServer
 from reconciler.simulator.world import world_from_data
 

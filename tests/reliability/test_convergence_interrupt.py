@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
+from reconciler.apply.outcomes import Outcome
 from reconciler.errors import UserError
-from reconciler.outcomes import Outcome
 from tests.reliability.driver import Driver
 from tests.reliability.scenarios import scenarios
 from tests.reliability.test_convergence import assert_clean_refusal

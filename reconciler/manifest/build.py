@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from reconciler.errors import Diagnostic
-from reconciler.manifest_diagnostics import located
-from reconciler.manifest_models import AcceptanceSpec, ConnectionSpec, ManifestSpec
+from reconciler.manifest.diagnostics import located
+from reconciler.manifest.models import AcceptanceSpec, ConnectionSpec, ManifestSpec
+from reconciler.manifest.yamlsafe import Path, YamlDocument, format_path
 from reconciler.model import (
     Billing,
     DesiredAcceptance,
@@ -22,7 +23,6 @@ from reconciler.model import (
     Source,
     StackManifest,
 )
-from reconciler.yamlsafe import Path, YamlDocument, format_path
 
 NESTED = ("billing", "tags", "lifecycle")
 NOT_ATTRIBUTES = frozenset({"name", "ensure", "lifecycle"})

@@ -1,11 +1,6 @@
-"""Command handlers for ``export`` and ``graph``, and the diagram of ``plan --graph``.
-
-Owns the flow of those commands: which VPCs ``export`` lists (the requested ones strictly,
-then each connection's other end leniently, to learn whether it is same-account), checking
-the exported text with the manifest loader before anything is written, and making the plan a
-``graph --live`` styles. The parser lives in ``cli``; the pure work in ``export`` and
-``graph``; the shared plumbing (connector, make_plan, out) in ``commands``.
-"""
+"""``peerconn export``: live connections as a manifest. Lists the requested VPCs strictly, then
+each connection's other end leniently (to learn whether it is same-account), and checks the
+text with the manifest loader before anything is written."""
 
 from __future__ import annotations
 
@@ -17,9 +12,14 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from reconciler.adopt import Export, ExportRequest, export_manifest
+from reconciler.cli.commands.common import (
+    connector,
+    out,
+)
+from reconciler.cli.connect import Connector
+from reconciler.cli.exitcodes import EXIT_OK
 from reconciler.client.config import ENV_REGION
-from reconciler.commands import EXIT_OK, connector, make_plan, out
-from reconciler.connect import Connector
 from reconciler.errors import (
     AuthError,
     ConfigError,
@@ -29,16 +29,15 @@ from reconciler.errors import (
     UserError,
     ValidationError,
 )
-from reconciler.export import Export, ExportRequest, export_manifest
-from reconciler.graph import render_graph
-from reconciler.live import Context
 from reconciler.manifest import load_paths
-from reconciler.manifest_models import NAME_PATTERN, VPC_ID_PATTERN
-from reconciler.model import GONE_STATUSES, REGIONS, DesiredState, PeerConn
+from reconciler.manifest.models import NAME_PATTERN, VPC_ID_PATTERN
+from reconciler.model import (
+    GONE_STATUSES,
+    REGIONS,
+    PeerConn,
+)
 from reconciler.observe import ListJob, observe
-from reconciler.plan import Plan
-
-# ---------------------------------------------------------------------------- export
+from reconciler.observe.live import Context
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -62,7 +61,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(summary, file=sys.stderr)  # stdout stays a clean manifest for redirection
     return EXIT_OK
 
-
 def _export_request(args: argparse.Namespace) -> ExportRequest:
     problems = []
     region = (args.region or os.environ.get(ENV_REGION, "")).strip().lower()
@@ -84,7 +82,6 @@ def _export_request(args: argparse.Namespace) -> ExportRequest:
     return ExportRequest(region=region, vpc_ids=tuple(dict.fromkeys(args.vpc)),
                          stack=args.stack, profile=args.profile)
 
-
 def _read_live(conn: Connector, request: ExportRequest,
                parallelism: int) -> tuple[list[PeerConn], list[PeerConn]]:
     """The requested VPCs' views (any failure fails the export), then what this account can
@@ -102,7 +99,6 @@ def _read_live(conn: Connector, request: ExportRequest,
         listed = [v for batch in pool.map(other_end, others) for v in batch]
     return views, listed
 
-
 def _list_if_ours(conn: Connector, ctx: Context, vpc_id: str) -> list[PeerConn]:
     # Another account's VPC lists as empty, or is refused; either way its end is not ours.
     try:
@@ -113,7 +109,6 @@ def _list_if_ours(conn: Connector, ctx: Context, vpc_id: str) -> list[PeerConn]:
         if (exc.code or "").lower() == "accessdenied":
             return []
         raise
-
 
 def _check_loads(result: Export) -> None:
     """Our own loader must accept what we are about to hand the user."""
@@ -132,37 +127,9 @@ def _check_loads(result: Export) -> None:
         raise UserError(Diagnostic("the exported manifest does not read back as written",
                                    hint="please report this as a peerconn bug"))
 
-
 def _write(path: str, text: str) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UserError(Diagnostic(f"cannot write the manifest: {exc.strerror}",
                                    file=path)) from None
-
-
-# ----------------------------------------------------------------------------- graph
-
-
-def cmd_graph(args: argparse.Namespace) -> int:
-    desired = load_paths(args.paths)
-    plan: Plan | None = None
-    if args.live:
-        conn = connector(args)
-        try:
-            plan = make_plan(args, conn, desired)
-        finally:
-            conn.close()
-    out(render_graph(desired, plan))
-    return EXIT_OK
-
-
-def plan_graph(args: argparse.Namespace, desired: DesiredState, plan: Plan) -> str:
-    """The diagram ``plan --graph`` embeds in the Markdown plan ("" when not asked for)."""
-    if not getattr(args, "graph", False):
-        return ""
-    if args.format != "markdown":
-        raise ConfigError(Diagnostic("--graph is only shown in the Markdown plan",
-                                     hint="add --format markdown, or use `peerconn graph "
-                                          "PATH --live` for the diagram alone"))
-    return render_graph(desired, plan)

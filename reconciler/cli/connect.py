@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from reconciler.binding import Target, credential_fingerprint
 from reconciler.client import Credentials, PeerConnApi, load_credentials, resolve_endpoint
 from reconciler.errors import ConfigError, Diagnostic
-from reconciler.live import Context
+from reconciler.observe.live import Context
+from reconciler.plan.binding import Target, credential_fingerprint
 
 SIM_STATE_DIR = Path(".peerconn-sim")
 
@@ -87,7 +87,7 @@ class Connector:
         return "https://bcc.<region>.baidubce.com"
 
     def target(self, profiles: Iterable[str | None]) -> Target:
-        """What a plan made through this connector is bound to (``reconciler.binding``)."""
+        """What a plan made through this connector is bound to (``reconciler.plan.binding``)."""
         endpoint = self.endpoint_identity()
         prints = {}
         for profile in sorted(set(profiles), key=lambda p: p or ""):

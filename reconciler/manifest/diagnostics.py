@@ -16,8 +16,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import Diagnostic
-from reconciler.manifest_models import PATTERN_HELP, ManifestSpec, did_you_mean
-from reconciler.yamlsafe import Path, ScalarInfo, YamlDocument, describe, format_path
+from reconciler.manifest.models import PATTERN_HELP, ManifestSpec, did_you_mean
+from reconciler.manifest.yamlsafe import Path, ScalarInfo, YamlDocument, describe, format_path
 
 
 def at(doc: YamlDocument, path: Path, summary: str, *, key: bool = False, detail: str = "",

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from reconciler.errors import Diagnostic
-from reconciler.live import LiveState
+from reconciler.observe.live import LiveState
 from reconciler.plan import Change, ChangeKind
 
 

@@ -20,13 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
+from reconciler.apply.runstep import StepRunner
+from reconciler.apply.waiter import Interrupted, Poller, Waiter
 from reconciler.errors import ApiError, PeerconnError, StalePlanError
-from reconciler.live import Context, basis_keys, live_basis
 from reconciler.observe import ListJob, observe
-from reconciler.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
+from reconciler.observe.live import Context, basis_keys, live_basis
 from reconciler.plan import Change, ChangeKind, Plan
-from reconciler.runstep import StepRunner
-from reconciler.waiter import Interrupted, Poller, Waiter
 
 __all__ = ["COMPLETE", "ApplyInconsistency", "ApplyOptions", "ApplyResult", "ChangeOutcome",
            "Executor", "Outcome", "stale_reasons"]

@@ -166,7 +166,7 @@ class Plan:
     peerconn_version: str = ""
     plan_id: str = ""
     #: Where the plan may be applied: ``{"endpoint", "credentials": {profile: fingerprint}}``
-    #: (``reconciler.binding``); empty until the command that made it binds it.
+    #: (``reconciler.plan.binding``); empty until the command that made it binds it.
     target: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from reconciler.errors import Diagnostic
-from reconciler.manifest_models import RESERVED_TAG_KEYS
+from reconciler.manifest.models import RESERVED_TAG_KEYS
 from reconciler.model import (
     RESERVATION_LENGTHS,
     DesiredAcceptance,

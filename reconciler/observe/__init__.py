@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from reconciler.live import Context, LiveState
 from reconciler.model import DesiredState, PeerConn, Vpc
+from reconciler.observe.live import Context, LiveState
 
 
 class VpcLister(Protocol):

@@ -20,18 +20,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler import yamlsafe
 from reconciler.errors import Diagnostic, ManifestError
-from reconciler.manifest_build import build_manifest
-from reconciler.manifest_diagnostics import at, dialect_diagnostics, schema_problems
-from reconciler.manifest_models import (
+from reconciler.manifest import yamlsafe
+from reconciler.manifest.build import build_manifest
+from reconciler.manifest.diagnostics import at, dialect_diagnostics, schema_problems
+from reconciler.manifest.models import (
     AcceptanceSpec,
     ConnectionSpec,
     ManifestSpec,
     manifest_json_schema,
 )
-from reconciler.manifest_problems import EntryRun, Problems, sort_diagnostics
-from reconciler.manifest_rules import validate_rules
+from reconciler.manifest.problems import EntryRun, Problems, sort_diagnostics
+from reconciler.manifest.rules import validate_rules
 from reconciler.model import DesiredState, StackManifest
 
 __all__ = ["load_paths", "manifest_json_schema", "sort_diagnostics", "validate_rules"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.diffing import ConnectionDiff
-from reconciler.live import Context
 from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
@@ -20,8 +18,10 @@ from reconciler.model import (
     DesiredConnection,
     PeerConn,
 )
+from reconciler.observe.live import Context
 from reconciler.plan import OP_ORDER, Op, Step, Wait
-from reconciler.tokens import client_token
+from reconciler.planner.diffing import ConnectionDiff
+from reconciler.planner.tokens import client_token
 
 
 class StepBuilder:

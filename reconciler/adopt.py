@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.manifest_models import DESCRIPTION_MAX, IF_NAME_PATTERN, NAME_PATTERN
+from reconciler.manifest.models import DESCRIPTION_MAX, IF_NAME_PATTERN, NAME_PATTERN
 from reconciler.model import (
     FAILED_STATUSES,
     GONE_STATUSES,

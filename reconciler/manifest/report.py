@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.errors import Diagnostic, ManifestError
-from reconciler.manifest_problems import ManifestProblems
+from reconciler.manifest.problems import ManifestProblems
 from reconciler.model import DesiredState
 
 SHOWN = 50

@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from reconciler import __version__
+from reconciler.cli.exitcodes import EXIT_ERROR, EXIT_OK, EXIT_STALE
+from reconciler.cli.explain import explain
+from reconciler.cli.interrupts import Signals, Stopped
 from reconciler.errors import (
     ApiError,
     ConfigError,
@@ -27,11 +30,7 @@ from reconciler.errors import (
     StalePlanError,
     UserError,
 )
-from reconciler.explain import explain
-from reconciler.interrupts import Signals, Stopped
 from reconciler.model import REGIONS
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_STALE = 0, 1, 2, 3
 
 _EPILOG = """exit codes: 0 success / no changes, 1 error, 2 changes present
 (plan --detailed-exitcode), 3 saved plan refused as stale"""
@@ -150,7 +149,7 @@ def _run_options(sub: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from reconciler.commands import handlers
+    from reconciler.cli.commands import handlers
     from reconciler.simulator.cli import add_parser as add_sim_parser
 
     parser = _Parser(
@@ -206,16 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(s)
     s.set_defaults(handler=h["show"])
 
-    _add_extra_parsers(subs, fmt)
+    _add_extra_parsers(subs, fmt, h)
     sim = add_sim_parser(subs)
     sim.epilog, sim.formatter_class = _EXAMPLES["sim"], fmt
     return parser
 
 
 def _add_extra_parsers(subs: argparse._SubParsersAction,
-                       fmt: type[argparse.RawDescriptionHelpFormatter]) -> None:
-    from reconciler.commands_extra import cmd_export, cmd_graph
-
+                       fmt: type[argparse.RawDescriptionHelpFormatter],
+                       h: dict[str, Callable[[argparse.Namespace], int]]) -> None:
     e = subs.add_parser("export", help="write live connections as a manifest (adoption)",
                         epilog=_EXAMPLES["export"], formatter_class=fmt)
     e.add_argument("--vpc", action="extend", nargs="+", required=True, metavar="VPC_ID",
@@ -226,7 +224,7 @@ def _add_extra_parsers(subs: argparse._SubParsersAction,
     e.add_argument("--parallelism", type=_int_in(1, 256), default=10, metavar="N",
                    help="concurrent list calls (default 10)")
     _common(e)
-    e.set_defaults(handler=cmd_export)
+    e.set_defaults(handler=h["export"])
 
     g = subs.add_parser("graph", help="draw the topology as a Mermaid diagram",
                         epilog=_EXAMPLES["graph"], formatter_class=fmt)
@@ -236,7 +234,7 @@ def _add_extra_parsers(subs: argparse._SubParsersAction,
                    help="plan against the live connections and colour the planned changes")
     _run_options(g)
     _common(g)
-    g.set_defaults(handler=cmd_graph)
+    g.set_defaults(handler=h["graph"])
 
 
 def _fix_sim_argument(args: argparse.Namespace) -> None:
@@ -263,7 +261,7 @@ def _check_region(args: argparse.Namespace) -> None:
 def _print_manifest_problems(exc: ManifestError) -> None:
     """The first problems in file order, then how many more: a flood stays readable (the
     whole list is ``peerconn validate --all-errors``)."""
-    from reconciler.manifest_report import SHOWN, count_line, invalid, plural
+    from reconciler.manifest.report import SHOWN, count_line, invalid, plural
 
     outcome = invalid(exc, SHOWN)
     for diag in outcome.shown:

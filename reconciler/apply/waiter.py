@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.errors import ApiError
-from reconciler.live import Context
 from reconciler.model import PairKey, PeerConn
+from reconciler.observe.live import Context
 
 ApiFor = Callable[[Context], Any]
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from reconciler import __version__, quotas, vpc_rules
-from reconciler.diffing import ConnectionDiff, acceptance_diff, connection_diff
+from reconciler import __version__
 from reconciler.errors import Diagnostic, UserError
-from reconciler.live import Context, LiveState, live_basis
 from reconciler.model import (
     FAILED_STATUSES,
     MANAGED_BY_TAG,
@@ -28,9 +26,12 @@ from reconciler.model import (
     DesiredState,
     PeerConn,
 )
+from reconciler.observe.live import Context, LiveState, live_basis
 from reconciler.plan import Change, ChangeKind, FieldChange, Note, NoteLevel, Plan, fingerprint
-from reconciler.quotas import Limits
-from reconciler.steps import StepBuilder
+from reconciler.planner import quotas, vpc_rules
+from reconciler.planner.diffing import ConnectionDiff, acceptance_diff, connection_diff
+from reconciler.planner.quotas import Limits
+from reconciler.planner.steps import StepBuilder
 
 
 def plan_identity(now: datetime) -> str:

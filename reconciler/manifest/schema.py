@@ -1,4 +1,4 @@
-"""Writes the manifest JSON Schema file that editors use: ``python -m reconciler.manifest_schema``.
+"""Writes the manifest JSON Schema file that editors use: ``python -m reconciler.manifest.schema``.
 
 Owns: the committed file's exact text (``render``). ``--check`` exits 1 when the file is out of
 date instead of writing it. The schema itself comes from ``manifest_models``.
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from reconciler.manifest_models import manifest_json_schema
+from reconciler.manifest.models import manifest_json_schema
 
 DEFAULT_PATH = Path("specs/manifest.schema.json")
 
@@ -22,7 +22,7 @@ def render() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reconciler.manifest_schema")
+    parser = argparse.ArgumentParser(prog="python -m reconciler.manifest.schema")
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
     args = parser.parse_args(argv)
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         current = args.path.read_text(encoding="utf-8") if args.path.exists() else ""
         if current != text:
-            print(f"{args.path} is out of date; run python -m reconciler.manifest_schema",
+            print(f"{args.path} is out of date; run python -m reconciler.manifest.schema",
                   file=sys.stderr)
             return 1
         return 0

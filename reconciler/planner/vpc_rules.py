@@ -14,9 +14,9 @@ release needs no VPC. Never imports the client; reads neither clock nor environm
 from __future__ import annotations
 
 from reconciler.errors import Diagnostic
-from reconciler.live import Context, LiveState
-from reconciler.manifest_rules import at
+from reconciler.manifest.rules import at
 from reconciler.model import DesiredAcceptance, DesiredConnection, DesiredState
+from reconciler.observe.live import Context, LiveState
 
 Entry = DesiredConnection | DesiredAcceptance
 

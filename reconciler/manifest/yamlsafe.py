@@ -36,7 +36,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from reconciler.errors import Diagnostic, ManifestError
-from reconciler.yamlerrors import (
+from reconciler.manifest.yamlerrors import (
     Mark,
     OpenState,
     Refused,
@@ -48,7 +48,7 @@ from reconciler.yamlerrors import (
     not_utf8,
     too_large,
 )
-from reconciler.yamlscalars import describe, yaml12_reading
+from reconciler.manifest.yamlscalars import describe, yaml12_reading
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "Mark", "Path", "ScalarInfo", "YamlDocument", "describe",
            "format_path", "load", "too_large", "yaml12_reading"]

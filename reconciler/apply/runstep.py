@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from reconciler.apply.outcomes import ChangeOutcome, Outcome
+from reconciler.apply.waiter import Interrupted, Poller, Waiter, WaitTimeout, status_of
 from reconciler.errors import ApiError, ConflictError, NotFoundError
-from reconciler.live import Context
 from reconciler.model import (
     FAILED_STATUSES,
     GONE_STATUSES,
@@ -23,10 +24,9 @@ from reconciler.model import (
     Billing,
     PeerConn,
 )
-from reconciler.outcomes import ChangeOutcome, Outcome
+from reconciler.observe.live import Context
 from reconciler.plan import Change, ChangeKind, Op, Step, Wait
-from reconciler.tokens import successor
-from reconciler.waiter import Interrupted, Poller, Waiter, WaitTimeout, status_of
+from reconciler.planner.tokens import successor
 
 
 class Run(Protocol):
