@@ -13,6 +13,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from reconciler.apply.outcomes import ChangeOutcome, Outcome
+from reconciler.apply.readback import (
+    bandwidth_of,
+    create_args,
+    dns_of,
+    promises,
+    settling_of,
+)
 from reconciler.apply.waiter import Interrupted, Poller, Waiter, WaitTimeout, status_of
 from reconciler.errors import ApiError, ConflictError, NotFoundError
 from reconciler.model import (
@@ -21,7 +28,6 @@ from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
     STACK_TAG,
-    Billing,
     PeerConn,
 )
 from reconciler.observe.live import Context
@@ -63,18 +69,6 @@ _PENDING = {
     Op.OPEN_DNS: "DNS sync open accepted, not yet open",
     Op.CLOSE_DNS: "DNS sync close accepted, not yet closed",
 }
-
-
-def _dns_of(view: PeerConn | None) -> str:
-    return view.dns_status if view is not None else "not visible"
-
-
-def _settling_of(view: PeerConn | None) -> str:
-    return f"{view.status}, dnsStatus {view.dns_status}" if view is not None else "not visible"
-
-
-def _bandwidth_of(view: PeerConn | None) -> str:
-    return f"{view.bandwidth_in_mbps} Mbps, {view.status}" if view is not None else "not visible"
 
 
 class StepRunner:
@@ -208,7 +202,7 @@ class StepRunner:
             self._adopt(existing, step)
         else:
             try:
-                self.conn_id = self._create(step, _create_args(p))
+                self.conn_id = self._create(step, create_args(p))
             except ConflictError:
                 found = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
                 if found is None:
@@ -311,7 +305,7 @@ class StepRunner:
                    lambda v: v is not None and ((v.status == "active" and v.dns_status
                                                  not in ("wait", "syncing", "closing"))
                                                 or v.status in FAILED_STATUSES),
-                   _settling_of)
+                   settling_of)
 
     def _do_resize(self, step: Step) -> None:
         self._start(step)
@@ -323,7 +317,7 @@ class StepRunner:
                    lambda v: v is not None and ((v.status == "active"
                                                  and v.bandwidth_in_mbps == target)
                                                 or v.status in FAILED_STATUSES),
-                   _bandwidth_of)
+                   bandwidth_of)
 
     def _dns(self, step: Step, method: str, target: str) -> None:
         self._start(step)
@@ -335,7 +329,7 @@ class StepRunner:
                       role=step.params["role"])
         self._wait(step, f"dnsStatus {target}",
                    lambda v: v is not None and (v.dns_status == target
-                                                or v.status in FAILED_STATUSES), _dns_of)
+                                                or v.status in FAILED_STATUSES), dns_of)
 
     def _do_open_dns(self, step: Step) -> None:
         self._dns(step, "open_dns_sync", "open")
@@ -385,7 +379,8 @@ class StepRunner:
                 raise ConflictError(f"inconsistent result after apply: {self.conn_id} cannot "
                                     f"be read back ({exc.describe()})", operation="verify") from None
         problems = [f"{name} is {got!r}, the plan promised {want!r}"
-                    for name, want, got in self._promises(view) if want != got]
+                    for name, want, got in promises(self.change, view, self._peer_end_name)
+                    if want != got]
         if problems:
             raise ConflictError("inconsistent result after apply: " + "; ".join(problems),
                                 operation="verify")
@@ -397,34 +392,3 @@ class StepRunner:
         end = self.ex.poller.by_id(Context(c.profile, region), c.peer_vpc_id, self.conn_id,
                                    fresh=True)
         return end.local_if_name if end is not None else None
-
-    def _promises(self, view: PeerConn) -> list[tuple[str, Any, Any]]:
-        out: list[tuple[str, Any, Any]] = []
-        if self.change.kind == ChangeKind.UPDATE:
-            for f in self.change.fields:
-                if f.field == "bandwidth_in_mbps":
-                    out.append((f.field, f.after, view.bandwidth_in_mbps))
-                elif f.field in ("local_if_name", "description", "delete_protect"):
-                    out.append((f.field, f.after, getattr(view, f.field)))
-                elif f.field == "dns_sync":
-                    out.append((f.field, f.after, view.dns_sync))
-                elif f.field == "peer_if_name":
-                    out.append((f.field, f.after, self._peer_end_name()))
-            return out
-        attrs = self.change.attributes
-        for name in ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect"):
-            if name in attrs and not (self.change.kind == ChangeKind.ACCEPT
-                                      and name == "bandwidth_in_mbps"):
-                out.append((name, attrs[name], getattr(view, name)))
-        if any(s.op == Op.OPEN_DNS for s in self.change.steps):
-            out.append(("dns_sync", True, view.dns_sync))
-        return out
-
-
-def _create_args(p: dict[str, Any]) -> dict[str, Any]:
-    b = p["billing"]
-    args = {k: v for k, v in p.items() if k != "billing"}
-    args["billing"] = Billing(payment_timing=b["payment_timing"],
-                              reservation_length=b.get("reservation_length"),
-                              reservation_time_unit=b.get("reservation_time_unit", "Month"))
-    return args

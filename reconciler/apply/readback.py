@@ -1,0 +1,60 @@
+"""What apply reads back and how it describes what it sees. Pure.
+
+``promises``: the fields the plan promised a change leaves behind, beside what the connection
+shows (the "inconsistent result after apply" check); ``create_args``: a create step's
+arguments as the client takes them; ``*_of``: the state a wait reports while it waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reconciler.model import Billing, PeerConn
+from reconciler.plan import Change, ChangeKind, Op
+
+
+def dns_of(view: PeerConn | None) -> str:
+    return view.dns_status if view is not None else "not visible"
+
+
+def settling_of(view: PeerConn | None) -> str:
+    return f"{view.status}, dnsStatus {view.dns_status}" if view is not None else "not visible"
+
+
+def bandwidth_of(view: PeerConn | None) -> str:
+    return f"{view.bandwidth_in_mbps} Mbps, {view.status}" if view is not None else "not visible"
+
+
+def promises(change: Change, view: PeerConn,
+             peer_end_name: Callable[[], str | None]) -> list[tuple[str, Any, Any]]:
+    """(field, what the plan promised, what the connection shows) for the read-back check."""
+    out: list[tuple[str, Any, Any]] = []
+    if change.kind == ChangeKind.UPDATE:
+        for f in change.fields:
+            if f.field == "bandwidth_in_mbps":
+                out.append((f.field, f.after, view.bandwidth_in_mbps))
+            elif f.field in ("local_if_name", "description", "delete_protect"):
+                out.append((f.field, f.after, getattr(view, f.field)))
+            elif f.field == "dns_sync":
+                out.append((f.field, f.after, view.dns_sync))
+            elif f.field == "peer_if_name":
+                out.append((f.field, f.after, peer_end_name()))
+        return out
+    attrs = change.attributes
+    for name in ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect"):
+        if name in attrs and not (change.kind == ChangeKind.ACCEPT
+                                  and name == "bandwidth_in_mbps"):
+            out.append((name, attrs[name], getattr(view, name)))
+    if any(s.op == Op.OPEN_DNS for s in change.steps):
+        out.append(("dns_sync", True, view.dns_sync))
+    return out
+
+
+def create_args(p: dict[str, Any]) -> dict[str, Any]:
+    b = p["billing"]
+    args = {k: v for k, v in p.items() if k != "billing"}
+    args["billing"] = Billing(payment_timing=b["payment_timing"],
+                              reservation_length=b.get("reservation_length"),
+                              reservation_time_unit=b.get("reservation_time_unit", "Month"))
+    return args

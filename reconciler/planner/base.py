@@ -1,0 +1,109 @@
+"""The planner's shared state and the one way a change is recorded (``_emit``). Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reconciler.errors import Diagnostic
+from reconciler.model import (
+    DesiredAcceptance,
+    DesiredConnection,
+    DesiredState,
+    PeerConn,
+)
+from reconciler.observe.live import Context, LiveState
+from reconciler.plan import Change, ChangeKind, Note, NoteLevel, fingerprint
+from reconciler.planner.quotas import Limits
+from reconciler.planner.steps import StepBuilder
+
+
+class PlanState:
+    """What every part of the planner reads and appends to while one plan is made."""
+
+    def __init__(self, desired: DesiredState, live: LiveState, now: datetime, limits: Limits,
+                 plan_id: str):
+        self.desired = desired
+        self.live = live
+        self.now = now
+        self.limits = limits
+        self.steps = StepBuilder(day=now.strftime("%Y-%m-%d"), plan_id=plan_id)
+        self.changes: list[Change] = []
+        self.notes: list[Note] = []
+        self.errors: list[Diagnostic] = []
+        self.creates: dict[object, Change] = {}
+        self.prune_seen: set[str] = set()
+
+    def _ctx(self, entry: DesiredConnection | DesiredAcceptance) -> Context:
+        return Context(entry.profile, entry.region)
+
+    def note(self, level: NoteLevel, address: str, message: str) -> None:
+        self.notes.append(Note(level, address, message))
+
+    def _emit(self, entry: DesiredConnection | DesiredAcceptance, address: str,
+              kind: ChangeKind, view: PeerConn | None, reasons: list[str], fields: tuple,
+              steps: tuple, basis: dict, *, phase: int = 1,
+              depends_on: tuple[str, ...] = (), attributes: dict | None = None) -> Change:
+        peer_region = getattr(entry, "peer_region", entry.region)
+        change = Change(
+            address=address, stack=entry.stack, name=entry.name, kind=kind,
+            profile=entry.profile, region=entry.region, local_vpc_id=entry.local_vpc_id,
+            peer_vpc_id=entry.peer_vpc_id,
+            peer_conn_id=view.peer_conn_id if view is not None else None,
+            reasons=tuple(reasons), fields=tuple(fields), steps=tuple(steps), basis=basis,
+            fingerprint=fingerprint(basis), phase=phase, depends_on=depends_on,
+            source=str(entry.source) if entry.source else "",
+            attributes=attributes if attributes is not None else _attributes(entry, peer_region),
+        )
+        self.changes.append(change)
+        return change
+
+
+def _diag(entry: DesiredConnection | DesiredAcceptance, summary: str, hint: str = "") -> Diagnostic:
+    src = entry.source
+    return Diagnostic(
+        summary=f"{entry.stack}/{entry.name}: {summary}",
+        file=src.file if src else None,
+        line=src.line if src else None,
+        column=src.column if src else None,
+        hint=hint or None,
+    )
+
+
+def _live_attributes(view: PeerConn) -> dict[str, object]:
+    """What a release destroys, from the live connection."""
+    out: dict[str, object] = {
+        "local_vpc_id": view.local_vpc_id, "peer_vpc_id": view.peer_vpc_id,
+        "peer_region": view.peer_region, "bandwidth_in_mbps": view.bandwidth_in_mbps,
+        "payment_timing": view.payment_timing, "status": view.status}
+    if view.description:
+        out["description"] = view.description
+    if view.delete_protect:
+        out["delete_protect"] = True
+    return out
+
+
+def _attributes(entry: DesiredConnection | DesiredAcceptance, peer_region: str) -> dict:
+    """The declared attributes, for display in the plan."""
+    out: dict[str, object] = {"local_vpc_id": entry.local_vpc_id,
+                              "peer_vpc_id": entry.peer_vpc_id}
+    if isinstance(entry, DesiredConnection):
+        out.update(peer_region=peer_region, bandwidth_in_mbps=entry.bandwidth_in_mbps,
+                   payment_timing=entry.billing.payment_timing)
+        if entry.billing.reservation_length:
+            out["reservation_length"] = entry.billing.reservation_length
+    for name in ("peer_account_id", "local_if_name", "peer_if_name", "description",
+                 "dns_sync", "delete_protect"):
+        value = getattr(entry, name, None)
+        if value is not None:
+            out[name] = value
+    tags = getattr(entry, "tags", None)
+    if tags:
+        out["tags"] = dict(sorted(tags.items()))
+    return out
+
+
+def pending_note(peer_account_id: str | None, view: PeerConn) -> str:
+    """What a matched connection that is not active yet is waiting for."""
+    if view.status == "consulting" and view.role == "initiator":
+        return f"waiting for {peer_account_id or 'the other account'} to accept (consulting)"
+    return f"not yet active (status {view.status})"

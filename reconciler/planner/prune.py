@@ -1,0 +1,82 @@
+"""Pruning: this stack's connections no manifest of the run declares any more, released
+unless protected or prepaid. Pure.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reconciler.model import (
+    MANAGED_BY_TAG,
+    MANAGED_BY_VALUE,
+    NAME_TAG,
+    STACK_TAG,
+    DesiredState,
+    PeerConn,
+)
+from reconciler.observe.live import Context, live_basis
+from reconciler.plan import Change, ChangeKind, NoteLevel, fingerprint
+from reconciler.planner.base import PlanState, _live_attributes
+
+
+class Pruning(PlanState):
+    def _plan_prune(self, stack: str, ctx: Context) -> None:
+        # A pair any manifest of the run declares is wanted, whichever stack declares it now
+        # (moving a connection to another stack must not release it).
+        wanted = {c.pair for c in self.desired.connections}
+        for view in self.live.views(ctx):
+            tags = view.tag_map
+            if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE or tags.get(STACK_TAG) != stack:
+                continue
+            if view.role != "initiator" or view.pair in wanted:
+                continue
+            if self.live.end(ctx, view.local_vpc_id, view.peer_vpc_id) is None:
+                continue
+            address = f"{stack}/{view.peer_conn_id}"
+            if address in self.prune_seen:
+                continue  # several files of the stack share this account (and region)
+            self.prune_seen.add(address)
+            if view.delete_protect:
+                self.note(NoteLevel.WARNING, address, "not pruned: release protection is on")
+                continue
+            if view.payment_timing == "Prepaid" and view.status == "active" and \
+                    not _expired(view, self.now):
+                self.note(NoteLevel.WARNING, address,
+                          "not pruned: active prepaid connections cannot be released before "
+                          "they expire")
+                continue
+            self._add_prune(stack, ctx, view, address)
+
+    def _add_prune(self, stack: str, ctx: Context, view: PeerConn, address: str) -> None:
+        steps = self.steps.prune(ctx, view)
+        basis = live_basis(view, ("status", "delete_protect", "tags"))
+        change = Change(
+            address=address, stack=stack, name=view.peer_conn_id, kind=ChangeKind.RELEASE,
+            profile=ctx.profile, region=ctx.region, local_vpc_id=view.local_vpc_id,
+            peer_vpc_id=view.peer_vpc_id, peer_conn_id=view.peer_conn_id,
+            reasons=(_prune_reason(stack, view, self.desired),),
+            fields=(), steps=steps, basis=basis, fingerprint=fingerprint(basis), phase=0,
+            attributes=_live_attributes(view),
+        )
+        self.changes.append(change)
+
+
+def _prune_reason(stack: str, view: PeerConn, desired: DesiredState) -> str:
+    name = view.tag_map.get(NAME_TAG)
+    entry = next((c for c in desired.connections if (c.stack, c.name) == (stack, name)), None)
+    if entry is not None:
+        return (f"pruned: the old connection of {stack}/{name}, whose pair is now "
+                f"{entry.pair} ({entry.source})")
+    if name:
+        return f"pruned: {stack}/{name} is no longer in the manifests"
+    return f"pruned: tagged {STACK_TAG}={stack} and no longer in the manifests"
+
+
+def _expired(view: PeerConn, now: datetime) -> bool:
+    if not view.expired_time:
+        return False
+    try:
+        expiry = datetime.strptime(view.expired_time, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return expiry <= now.replace(tzinfo=None)
