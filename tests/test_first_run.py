@@ -120,7 +120,7 @@ COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)
 
 
 def test_every_command_is_covered():
-    assert COMMANDS == ["apply", "export", "graph", "plan", "show", "sim", "validate"]
+    assert COMMANDS == ["apply", "export", "graph", "plan", "schema", "show", "sim", "validate"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -14,7 +14,6 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from reconciler import __version__
@@ -51,6 +50,9 @@ _EXAMPLES = {
     "graph": "examples:\n  peerconn graph manifests/ > topology.mmd\n"
              "  peerconn graph manifests/ --live --sim     # planned changes coloured\n"
              "  peerconn plan manifests/ --format markdown --graph   # inside the plan",
+    "schema": "examples:\n  peerconn schema > manifest.schema.json\n"
+              "  peerconn schema --out specs/manifest.schema.json --check   # in CI\n"
+              "then, in a manifest: # yaml-language-server: $schema=manifest.schema.json",
     "sim": "examples:\n  peerconn sim serve --port 8080\n"
            "  peerconn sim serve --world examples/sim-world.yaml --state sim.json\n"
            "  peerconn plan examples/quickstart --endpoint http://127.0.0.1:8080\n"
@@ -129,9 +131,10 @@ def _common(sub: argparse.ArgumentParser) -> None:
     g.add_argument("--endpoint", help="API endpoint URL (default https://bcc.<region>.baidubce.com)")
     g.add_argument("--region", help="region for commands that take no manifest")
     g.add_argument("--profile", help="credentials profile for manifests that name none")
-    g.add_argument("--sim", nargs="?", const="", default=None, metavar="WORLD",
-                   help="use the embedded local simulator (state in .peerconn-sim/); "
-                        "write --sim=WORLD.yaml to choose its world")
+    g.add_argument("--sim", action="store_true",
+                   help="use the embedded local simulator (state in .peerconn-sim/)")
+    g.add_argument("--sim-world", metavar="FILE",
+                   help="the embedded simulator with this world file (implies --sim)")
     g.add_argument("--log-level", default="warning",
                    choices=["debug", "info", "warning", "error"], help="log detail on stderr")
     g.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR set)")
@@ -236,18 +239,24 @@ def _add_extra_parsers(subs: argparse._SubParsersAction,
     _common(g)
     g.set_defaults(handler=h["graph"])
 
+    sc = subs.add_parser("schema", help="print the manifest JSON Schema (for editors)",
+                         epilog=_EXAMPLES["schema"], formatter_class=fmt)
+    sc.add_argument("--out", metavar="FILE", help="write it to FILE instead of stdout")
+    sc.add_argument("--check", action="store_true",
+                    help="with --out: exit 1 unless FILE holds the current schema")
+    sc.set_defaults(handler=h["schema"])
 
-def _fix_sim_argument(args: argparse.Namespace) -> None:
-    """``--sim PATH``: a manifest path right after ``--sim`` is a path, not a world file."""
-    value = getattr(args, "sim", None)
-    if not value or not hasattr(args, "paths"):
-        return
-    candidate = Path(value)
-    is_world = candidate.is_file() and any(
-        line.startswith("accounts:") for line in candidate.read_text(errors="replace").splitlines())
-    if not is_world:
-        args.paths = [value, *args.paths]
-        args.sim = ""
+
+def _deprecated_sim_world(argv: Sequence[str]) -> list[str]:
+    """``--sim=WORLD`` (before ``--sim-world`` existed) still works, with a note."""
+    out = []
+    for arg in argv:
+        if arg.startswith("--sim="):
+            print("Note: --sim=FILE is deprecated; use --sim-world FILE", file=sys.stderr)
+            out += ["--sim-world", arg.removeprefix("--sim=")]
+        else:
+            out.append(arg)
+    return out
 
 
 def _check_region(args: argparse.Namespace) -> None:
@@ -298,11 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"peerconn {__version__}")
         raise SystemExit(EXIT_OK)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_deprecated_sim_world(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_OK
-    _fix_sim_argument(args)
     _default_paths(args)
     _setup_logging(getattr(args, "log_level", "warning"))
     # The handlers live here, the cancellation token they set travels in ``args``: apply

@@ -124,7 +124,7 @@ def test_a_plan_made_against_one_world_is_refused_by_another(here):
     world = here / "other-world.yaml"
     default = Path(__file__).resolve().parents[2] / "examples" / "sim-world.yaml"
     world.write_text(default.read_text().replace("per_vpc: 10", "per_vpc: 9"))
-    result = run("apply", str(plan), f"--sim={world}")
+    result = run("apply", str(plan), "--sim-world", str(world))
     assert result.code == 1 and "the saved plan is for another target" in result.err
     assert sim_connections(here) == []
 
@@ -232,3 +232,12 @@ def test_plan_of_a_flood_of_problems_shows_the_first_fifty_and_a_count(here):
     assert "... and 30 more problems (fix these first, or list them all with " \
            "`peerconn validate --all-errors`)" in lines
     assert lines[-1] == "80 problems in 1 file"
+
+
+def test_sim_equals_world_still_works_with_a_deprecation_note(here):
+    world = Path(__file__).resolve().parents[2] / "examples" / "sim-world.yaml"
+    result = run("plan", "net", f"--sim={world}", "--detailed-exitcode")
+    assert result.code == 2 and "Plan: 2 to create" in result.out
+    assert "--sim=FILE is deprecated; use --sim-world FILE" in result.err
+    manifest_first = run("plan", "--sim", "net", "--detailed-exitcode")  # a path after --sim
+    assert manifest_first.code == 2, manifest_first.err

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from reconciler import manifest as manifest_module
+from reconciler.cli import main
 from reconciler.errors import Diagnostic, ManifestError
 from reconciler.manifest import load_paths
-from reconciler.manifest.schema import main as schema_main
 from reconciler.manifest.schema import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,14 +87,18 @@ def test_an_unexpected_exception_becomes_a_diagnostic(tmp_path, monkeypatch):
 
 def test_the_committed_json_schema_is_the_generated_one():
     committed = (ROOT / "specs" / "manifest.schema.json").read_text(encoding="utf-8")
-    assert committed == render(), "run: python -m reconciler.manifest.schema"
+    assert committed == render(), "run: peerconn schema --out specs/manifest.schema.json"
 
 
-def test_the_schema_writer_checks_and_writes(tmp_path):
+def test_peerconn_schema_prints_writes_and_checks(tmp_path, capsys):
     target = tmp_path / "schema.json"
-    assert schema_main(["--check", str(target)]) == 1
-    assert schema_main([str(target)]) == 0
-    assert schema_main(["--check", str(target)]) == 0
+    assert main(["schema", "--out", str(target), "--check"]) == 1
+    assert "is not the current schema" in capsys.readouterr().err
+    assert main(["schema", "--out", str(target)]) == 0
+    assert main(["schema", "--out", str(target), "--check"]) == 0
+    capsys.readouterr()
+    assert main(["schema"]) == 0
+    assert capsys.readouterr().out == target.read_text(encoding="utf-8")
     schema = json.loads(target.read_text(encoding="utf-8"))
     assert schema["additionalProperties"] is False
     assert schema["required"] == ["stack", "region"]

@@ -37,7 +37,8 @@ def progress(message: str) -> None:
     out(message + "\n")
 
 def connector(args: argparse.Namespace) -> Connector:
-    sim = start_embedded_sim(args.sim or None) if args.sim is not None else None
+    uses_sim = args.sim or args.sim_world is not None
+    sim = start_embedded_sim(args.sim_world) if uses_sim else None
     return Connector(env=os.environ, endpoint=args.endpoint, default_profile=args.profile,
                      sim=sim)
 
@@ -109,8 +110,10 @@ def write_plan_file(path: str, plan: Plan) -> None:
 def apply_command(args: argparse.Namespace) -> str:
     """The command that applies the saved plan against the same target it was made with."""
     parts = ["peerconn", "apply", shlex.quote(args.out)]
-    if args.sim is not None:
-        parts.append(f"--sim={shlex.quote(args.sim)}" if args.sim else "--sim")
+    if args.sim_world is not None:
+        parts += ["--sim-world", shlex.quote(args.sim_world)]
+    elif args.sim:
+        parts.append("--sim")
     if args.endpoint:
         parts += ["--endpoint", shlex.quote(args.endpoint)]
     if args.profile:
