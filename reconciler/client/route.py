@@ -250,7 +250,9 @@ def decode_route_rule(data: Any, table_id: str = "") -> model.RouteRule:
 
 
 def _rules(data: Mapping[str, Any], table_id: str = "") -> tuple[model.RouteRule, ...]:
-    items = data.get("routeRules") or []
+    items = data.get("routeRules")
+    if items is None:
+        return ()
     if not isinstance(items, list):
         raise ValueError("routeRules is not a list")
     return tuple(decode_route_rule(item, table_id) for item in items)
