@@ -22,7 +22,7 @@ from reconciler.simulator import SimServer
 from reconciler.simulator.route_tables import derived_table_id
 
 from . import wire
-from .conftest import FAST_RETRY, StartSim, create, make_api, make_world
+from .conftest import FAST_RETRY, StartSim, create, make_api, make_world, prepaid
 
 DB_CIDRS = ("10.2.0.0/16", "10.30.0.0/16")
 
@@ -476,3 +476,15 @@ def test_route_table_ids_in_the_world_are_checked() -> None:
     with pytest.raises(ConfigError) as caught:
         world("rt-same", "rt-same")
     assert "duplicate route table id" in str(caught.value)
+
+
+def test_a_refund_is_a_release_too(start_sim: StartSim) -> None:
+    sim = start_sim()
+    api = make_api(sim)
+    conn = create(api, peer="vpc-gzapp01", region="gz", billing=prepaid())
+    sim.advance(5)
+    add(api, api.get(conn, role="initiator").local_if_id, "10.5.0.0/16")
+    with pytest.raises(ConflictError) as caught:
+        api.refund(conn)
+    assert caught.value.code == "PeerConn.HasRouteRules"
+    assert api.get(conn).status == "active"
