@@ -5,7 +5,8 @@ wire requests), client-token rules (an explicit token is sent as given; otherwis
 drawn per call, before the retry loop, so every attempt carries it), decoding successes into
 ``reconciler.model`` values, and building the one ``calls.Caller`` (transport, retries,
 ``calls`` counter) that this account's other API modules share: ``api.vpc`` is the VPC API
-(``vpc.VpcApi``) through the same session and counter. Must not decide what to change (the
+(``vpc.VpcApi``), ``api.route`` the route tables and rules (``route.RouteApi``, with this
+token factory), through the same session and counter. Must not decide what to change (the
 planner does) or wait for states (the executor does); it never imports the simulator.
 Thread-safe: one pooled session, no per-call mutable state on the instance.
 """
@@ -22,17 +23,17 @@ import requests
 
 from reconciler import __version__, model
 from reconciler.client import codec
-from reconciler.client.calls import CallCounter, Caller, path_segment, present
+from reconciler.client.calls import CallCounter, Caller, checked_token, path_segment, present
 from reconciler.client.config import Credentials
 from reconciler.client.errors import malformed_response
 from reconciler.client.retry import RetryPolicy
+from reconciler.client.route import RouteApi
 from reconciler.client.transport import Params, Reply, SignedTransport, Timeout, new_session
 from reconciler.client.vpc import VpcApi
 from reconciler.errors import NotFoundError
 
 BASE_PATH = "/v1/peerconn"
 DEFAULT_USER_AGENT = f"peerconn/{__version__} python-requests/{requests.__version__}"
-MAX_TOKEN_LENGTH = 64
 __all__ = ["CallCounter", "PeerConnApi", "new_client_token"]
 
 
@@ -70,6 +71,7 @@ class PeerConnApi:
         self._caller = Caller(transport, retry=retry, clock=clock, sleep=sleep, rng=rng)
         self.calls: CallCounter = self._caller.calls
         self.vpc = VpcApi(self._caller)
+        self.route = RouteApi(self._caller, token_factory)
 
     def __repr__(self) -> str:
         return f"PeerConnApi(endpoint={self.endpoint!r})"
@@ -249,7 +251,7 @@ class PeerConnApi:
         body: dict[str, Any] | None = None,
     ) -> Reply:
         # Chosen once, outside the retry loop: a retried attempt must be the same request.
-        token = _checked_token(client_token) if client_token is not None else self._new_token()
+        token = checked_token(client_token) if client_token is not None else self._new_token()
         return self._call(operation, method, path, {**(params or {}), "clientToken": token}, body)
 
     def _call(
@@ -260,12 +262,6 @@ class PeerConnApi:
 
 def _conn_path(peer_conn_id: str) -> str:
     return f"{BASE_PATH}/{path_segment(peer_conn_id, 'peering connection id')}"
-
-
-def _checked_token(token: str) -> str:
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-        raise ValueError(f"clientToken must be 1-{MAX_TOKEN_LENGTH} ASCII characters")
-    return token
 
 
 def _is_empty(reply: Reply) -> bool:

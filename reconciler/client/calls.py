@@ -4,9 +4,10 @@ Owns what every per-kind API module (``api.PeerConnApi``, ``vpc.VpcApi``) shares
 thread-safe ``CallCounter`` (requests per operation, every attempt counted, as the server sees
 them), serialising a body once so every attempt sends the same bytes, running the attempts
 through ``retry.call_with_retries``, turning an undecodable 2xx body into
-``MalformedResponse``, and the small query/path helpers. Must not know any operation's path,
-query or body (the API modules do), choose client tokens, or import ``requests`` (the
-transport is handed in).
+``MalformedResponse``, and the small query/path/token helpers (a caller's ``clientToken``
+is checked here, the same rule for every module). Must not know any operation's path, query
+or body (the API modules do), choose client tokens, or import ``requests`` (the transport is
+handed in).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reconciler.client.retry import RetryPolicy, call_with_retries
 from reconciler.client.transport import Params, Reply, SignedTransport
 
 T = TypeVar("T")
+MAX_TOKEN_LENGTH = 64
 
 
 class CallCounter(Counter[str]):
@@ -97,3 +99,10 @@ def path_segment(value: str, what: str) -> str:
     if not value or "/" in value or value in (".", ".."):
         raise ValueError(f"not a {what}: {value!r}")
     return value
+
+
+def checked_token(token: str) -> str:
+    """A caller's ``clientToken`` (reference: 1-64 ASCII characters), or ``ValueError``."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise ValueError(f"clientToken must be 1-{MAX_TOKEN_LENGTH} ASCII characters")
+    return token

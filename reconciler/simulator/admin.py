@@ -1,7 +1,7 @@
 """The simulator's unsigned control routes under ``/__sim/`` (loopback peers only).
 
 Owns: ``GET /__sim/stats``, ``POST /__sim/reset``, ``POST /__sim/advance?seconds=N``,
-``GET|POST /__sim/faults`` and ``GET /__sim/connections``. They bypass signing and faults by
+``GET|POST /__sim/faults``, ``GET /__sim/connections`` and ``GET /__sim/routes``. They bypass signing and faults by
 design: they are the test harness's levers, not part of BCE. Must not be reachable from a
 non-loopback peer.
 """
@@ -81,6 +81,8 @@ def _answer(sim: SimServer, key: tuple[str, str], query: dict[str, str], body: b
         return sim.set_faults(**changes).model_dump()
     if key == ("GET", "/__sim/connections"):
         return sim.connections()
+    if key == ("GET", "/__sim/routes"):
+        return sim.route_rules()
     return None
 
 

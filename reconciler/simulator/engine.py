@@ -4,7 +4,7 @@ Owns: the in-memory state (optionally mirrored to a ``StateStore``), the simulat
 (injected clock + ``advance`` offset), id generation, the read operations (list with marker
 pagination and list lag, get with roles and the not-found behaviour), clientToken replay, and
 routing a mutating operation to ``ops`` (the VPC reads go to ``vpcs``, lock-free: VPCs never
-change). Thread-safe through one lock. Must not parse HTTP,
+change; the route operations to ``route_tables``, under the same lock, tokens and state file). Thread-safe through one lock. Must not parse HTTP,
 verify signatures or inject faults.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.simulator import errors as e
-from reconciler.simulator import ops, vpcs
+from reconciler.simulator import ops, route_tables, vpcs
 from reconciler.simulator.records import ROLES, Record, roles_of, settle, view
 from reconciler.simulator.seed import initial_state
 from reconciler.simulator.store import State, StateStore
@@ -61,6 +61,7 @@ class Engine:
         self._digest = hashlib.sha256(world.model_dump_json().encode()).hexdigest()[:16]
         self._store = StateStore(state_path) if state_path else None
         self.vpcs = vpcs.VpcService(world)
+        self.routes = route_tables.RouteService(world)
         self.state = State()
         self._load_or_init()
 
@@ -70,7 +71,8 @@ class Engine:
         return self._clock() + self.state.offset
 
     def new_id(self, prefix: str) -> str:
-        taken = set(self.state.conns) | {r[role]["if_id"] for r in self.state.conns.values() for role in ROLES}
+        taken = set(self.state.conns) | set(self.state.routes) | {
+            r[role]["if_id"] for r in self.state.conns.values() for role in ROLES}
         while True:
             candidate = prefix + "".join(self._rng.choice(_ID_ALPHABET) for _ in range(12))
             if candidate not in taken:
@@ -87,6 +89,10 @@ class Engine:
         rec["seq"] = self.state.seq
         self.state.conns[rec["id"]] = rec
 
+    def release_routes(self, rec: Record, account: str) -> None:
+        """``behaviour.release_with_routes`` for a connection about to be released."""
+        self.routes.on_release(self, rec, account)
+
     # -- public ------------------------------------------------------------------------
 
     def call(self, call: Call) -> Result:
@@ -97,6 +103,8 @@ class Engine:
                 return 200, self._list(call.account, call.query or {})
             if call.op == "get":
                 return self._get(call.account, call.conn_id or "", (call.query or {}).get("role"))
+            if call.op in route_tables.READS:
+                return 200, self.routes.read(self, call.op, call.account, call.query or {})
             result, changed = self._idempotent(call)
             dirty.append(changed)
             return result
@@ -110,8 +118,15 @@ class Engine:
 
     def reset(self) -> None:
         with self._lock, self._synced() as dirty:
-            self.state = initial_state(self.world, self._clock(), self)
+            self.state = self._initial()
             dirty.append(True)
+
+    def route_records(self) -> list[Record]:
+        """Custom route rules that exist (copies), in creation order."""
+        with self._lock, self._synced():
+            rules = sorted((r for r in self.state.routes.values() if not r["gone"]),
+                           key=lambda r: r["seq"])
+            return json.loads(json.dumps(rules))
 
     def records(self, *, include_gone: bool = False) -> list[Record]:
         with self._lock, self._synced():
@@ -120,16 +135,23 @@ class Engine:
 
     # -- persistence ---------------------------------------------------------------------
 
+    def _initial(self) -> State:
+        # The engine's new_id checks self.state, so the world's rules are seeded into the new
+        # state while the old one is still in place; their own ids are checked by seed().
+        state = initial_state(self.world, self._clock(), self)
+        self.routes.seed(state, self)
+        return state
+
     def _load_or_init(self) -> None:
         if self._store is None:
-            self.state = initial_state(self.world, self._clock(), self)
+            self.state = self._initial()
             return
         with self._store.locked():
             data = self._store.read_if_changed()
             if data is not None and data.get("world") == self._digest:
                 self.state = State.from_json(data)
             else:  # no file, or one written for another world: start from this world
-                self.state = initial_state(self.world, self._clock(), self)
+                self.state = self._initial()
                 self._store.write(self.state.to_json(self._digest))
 
     @contextlib.contextmanager
@@ -231,6 +253,9 @@ class Engine:
         return f"{call.account}|{call.op}|{token}"
 
     def _mutate(self, call: Call) -> Result:
+        if call.op in route_tables.MUTATIONS:
+            return 200, self.routes.mutate(self, call.op, call.account, call.conn_id or "",
+                                           call.body)
         body = call.body or {}
         if call.op == "create":
             return 200, ops.create(self, call.account, body)

@@ -40,6 +40,8 @@ class Context(Protocol):
 
     def insert(self, rec: Record) -> None: ...
 
+    def release_routes(self, rec: Record, account: str) -> None: ...
+
 
 Body = dict[str, Any]
 
@@ -104,6 +106,7 @@ def delete(ctx: Context, account: str, rec: Record) -> None:
         return  # already on its way out: a repeated release changes nothing
     rules.check_release(rec, "release", ctx.now())
     rules.check_deletable_billing(rec, ctx.now())
+    ctx.release_routes(rec, account)  # last: a refused release must leave the rules alone
     begin(rec, "deleting", "deleted", ctx.timing.delete_s, ctx.now())
 
 
@@ -112,6 +115,7 @@ def refund(ctx: Context, account: str, rec: Record) -> None:
     rules.check_refundable(rec)
     rules.check_release(rec, "refund", ctx.now())
     rules.require_status(rec, ("active", "expired", "consult_failed"), "refund")
+    ctx.release_routes(rec, account)
     begin(rec, "deleting", "deleted", ctx.timing.delete_s, ctx.now())
 
 

@@ -1,5 +1,7 @@
 """Mapping a request line to an operation (peerconn reference §1.1 and §10; VPC reads, route
-reference §6: ``GET /v1/vpc`` → ``list_vpcs``, ``GET /v1/vpc/{id}`` → ``get_vpc``).
+reference §6: ``GET /v1/vpc`` → ``list_vpcs``, ``GET /v1/vpc/{id}`` → ``get_vpc``; route
+tables and rules, route reference §1: ``GET /v1/route``, ``GET|POST /v1/route/rule``,
+``PUT|DELETE /v1/route/rule/{id}``, ``switchRouteHA`` picking the switch).
 
 Owns: which method + path + action key means which operation. Action keys are valueless and
 may arrive as ``resize`` or ``resize=`` in any order (``auth.parse_query`` gives both as "").
@@ -21,7 +23,7 @@ ACTIONS = {"accept": "accept", "reject": "reject", "resize": "resize",
 @dataclass(frozen=True, slots=True)
 class Route:
     op: str
-    conn_id: str | None = None  # the path's resource id: a peerConnId, or a vpcId for get_vpc
+    conn_id: str | None = None  # the path's resource id: a peerConnId, vpcId or routeRuleId
 
 
 def _no_route(path: str) -> SimApiError:
@@ -39,6 +41,8 @@ def route(method: str, path: str, query_keys: set[str]) -> Route:
         if method != "GET":
             raise _wrong_method(method, path)
         return Route("get_vpc", parts[2]) if len(parts) == 3 else Route("list_vpcs")
+    if parts[:2] == ["v1", "route"]:
+        return _route_api(method, path, parts[2:], query_keys)
     if parts[:2] != ["v1", "peerconn"] or len(parts) > 4:
         raise _no_route(path)
     if len(parts) == 2:
@@ -73,3 +77,24 @@ def _item(method: str, path: str, conn_id: str, query_keys: set[str]) -> Route:
         # What BCE does here is unverified; refusing is the safe reading.
         raise invalid(f"only one action may be given, got {', '.join(actions)}")
     return Route(actions[0] if actions else "update", conn_id)
+
+
+def _route_api(method: str, path: str, rest: list[str], query_keys: set[str]) -> Route:
+    if not rest:
+        if method != "GET":
+            raise _wrong_method(method, path)
+        return Route("get_route_table")
+    if rest[0] != "rule" or len(rest) > 2:
+        raise _no_route(path)
+    if len(rest) == 1:
+        if method not in ("GET", "POST"):
+            raise _wrong_method(method, path)
+        return Route("list_route_rules" if method == "GET" else "create_route_rule")
+    if method == "DELETE":
+        return Route("delete_route_rule", rest[1])
+    if method != "PUT":
+        raise _wrong_method(method, path)
+    # Only the key makes a switch (bare or "switchRouteHA="); Go's SwitchRoute drops it and
+    # sends an empty PUT, which is then a no-op update (route reference §2.7).
+    return Route("switch_route" if "switchRouteHA" in query_keys else "update_route_rule",
+                 rest[1])

@@ -226,6 +226,10 @@ class SimServer:
         """Raw records of the connections that exist (not yet released)."""
         return self.engine.records()
 
+    def route_rules(self) -> list[dict[str, Any]]:
+        """Raw records of the custom route rules that exist (system rules are not stored)."""
+        return self.engine.route_records()
+
     def _apply_fault_spec(self, spec: FaultSpec) -> None:
         self.engine.list_lag_s = spec.list_lag_s
         self.engine.ignore_client_tokens = spec.ignore_client_tokens

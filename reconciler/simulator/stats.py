@@ -13,8 +13,10 @@ from typing import Any
 
 OPERATIONS = ("create", "list", "get", "update", "accept", "reject", "delete", "resize",
               "renew", "open_dns", "close_dns", "delete_protect", "refund", "list_vpcs",
-              "get_vpc")
-MUTATING = frozenset(OPERATIONS) - {"list", "get", "list_vpcs", "get_vpc"}
+              "get_vpc", "get_route_table", "list_route_rules", "create_route_rule",
+              "update_route_rule", "delete_route_rule", "switch_route")
+READS = frozenset({"list", "get", "list_vpcs", "get_vpc", "get_route_table", "list_route_rules"})
+MUTATING = frozenset(OPERATIONS) - READS
 
 
 class Stats:

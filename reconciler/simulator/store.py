@@ -31,18 +31,20 @@ class State:
 
     conns: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    routes: dict[str, dict[str, Any]] = field(default_factory=dict)  # custom rules by id
     seq: int = 0
     offset: float = 0.0  # seconds added to the clock by advance()
 
     def to_json(self, world_digest: str) -> dict[str, Any]:
         return {"version": FORMAT_VERSION, "world": world_digest, "seq": self.seq,
                 "offset": self.offset, "connections": list(self.conns.values()),
-                "tokens": self.tokens}
+                "tokens": self.tokens, "routes": list(self.routes.values())}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:
         conns = {rec["id"]: rec for rec in data.get("connections", [])}
-        return cls(conns=conns, tokens=dict(data.get("tokens", {})),
+        routes = {rule["id"]: rule for rule in data.get("routes", [])}
+        return cls(conns=conns, tokens=dict(data.get("tokens", {})), routes=routes,
                    seq=int(data.get("seq", 0)), offset=float(data.get("offset", 0.0)))
 
 

@@ -1,4 +1,5 @@
-"""The simulator's world file: accounts, VPCs, quotas, timings, faults, initial connections.
+"""The simulator's world file: accounts, VPCs, quotas, timings, faults, initial connections
+and route rules (their schema in ``route_world``).
 
 Owns: the strict pydantic schema of the YAML world (``World`` and its parts), loading it with
 clear diagnostics (``load_world``), and where the bundled default world lives. Must not hold
@@ -16,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reconciler.errors import ConfigError, Diagnostic
+from reconciler.simulator.route_world import RouteApiSpec, RouteSpec
 
 FaultKind = Literal["500", "503", "throttle", "drop", "lost"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "503", "throttle", "drop", "lost")
@@ -46,6 +48,7 @@ class VpcSpec(_Strict):
     secondary_cidrs: tuple[str, ...] = ()
     subnets: tuple[SubnetSpec, ...] | None = None
     is_default: bool = False
+    route_table_id: str | None = Field(default=None, pattern=r"^rt-[a-z0-9]+$")  # else derived
 
     @field_validator("cidr")
     @classmethod
@@ -83,6 +86,8 @@ class AccountSpec(_Strict):
 class Quotas(_Strict):
     per_vpc: int = Field(default=10, ge=0)
     per_account: int = Field(default=10, ge=0)
+    # Entries per route table (route reference §5: 50, from the FAQ; raisable: unverified).
+    route_rules_per_table: int = Field(default=50, ge=0)
 
 
 class Timing(_Strict):
@@ -115,6 +120,9 @@ class Behaviour(_Strict):
     # (default: what the official Go SDK's tests and the Terraform provider expect, read as
     # EOF), 404 NoSuchObject, or a PeerConn with status "deleted". specs/simulator.md.
     not_found: Literal["404", "empty", "deleted"] = "empty"
+    # Releasing a connection that route rules use as next hop (route reference §5: BCE's
+    # answer is unverified): refused with 409, the rules deleted with it, or kept dangling.
+    release_with_routes: Literal["refuse", "cascade", "keep"] = "refuse"
 
     @field_validator("not_found", mode="before")
     @classmethod
@@ -178,6 +186,8 @@ class World(_Strict):
     faults: FaultSpec = FaultSpec()
     behaviour: Behaviour = Behaviour()
     vpc_api: VpcApiSpec = VpcApiSpec()
+    routes: tuple[RouteSpec, ...] = ()
+    route_api: RouteApiSpec = RouteApiSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> World:
@@ -194,6 +204,12 @@ class World(_Strict):
                     raise ValueError(f"connection refers to unknown VPC {vpc}")
             if conn.local_vpc_id == conn.peer_vpc_id:
                 raise ValueError(f"connection {conn.local_vpc_id} peers a VPC with itself")
+        _unique("route rule id", [r.id for r in self.routes if r.id])
+        _unique("route table id", [v.route_table_id for a in self.accounts for v in a.vpcs
+                                   if v.route_table_id])
+        for rule in self.routes:
+            if rule.vpc_id not in owners:
+                raise ValueError(f"route rule refers to unknown VPC {rule.vpc_id}")
         _unique("connection VPC pair",
                 ["<->".join(sorted((c.local_vpc_id, c.peer_vpc_id))) for c in self.connections])
         return self

@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 
 import reconciler.client as client_pkg
 from reconciler import model
-from reconciler.client import PeerConnApi, VpcApi
+from reconciler.client import PeerConnApi, RouteApi, VpcApi
 from reconciler.client.retry import NO_RETRY
 from reconciler.client.transport import host_header, new_session
 from reconciler.errors import NotFoundError, ServerError
@@ -244,6 +244,7 @@ def test_public_surface_is_pinned():
         "Credentials",
         "PeerConnApi",
         "RetryPolicy",
+        "RouteApi",
         "VpcApi",
         "load_credentials",
         "resolve_endpoint",
@@ -272,6 +273,12 @@ def test_public_surface_is_pinned():
         assert positional in ([], ["peer_conn_id"]), name
     assert {n for n in vars(VpcApi) if not n.startswith("_")} == {
         "calls", "list_page", "list_all", "get"}
+    assert {n for n in vars(RouteApi) if not n.startswith("_")} == {
+        "calls", "get_table", "list_rules_page", "list_rules", "create_rule", "update_rule",
+        "delete_rule", "switch_route"}
+    for name in ("update_rule", "delete_rule", "switch_route"):
+        params = list(inspect.signature(getattr(RouteApi, name)).parameters.values())[1:]
+        assert [p.name for p in params if p.kind is not p.KEYWORD_ONLY] == ["route_rule_id"]
 
 
 def test_repr_names_the_endpoint_only(make_api):

@@ -8,6 +8,7 @@ peering routes. Driven over loopback by raw HTTP and by the project's client.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from typing import Any
@@ -109,8 +110,15 @@ def test_another_accounts_vpc_can_be_403_by_world_switch(start_sim: StartSim) ->
     assert caught.value.code == "AccessDenied"
 
 
+def bare_world() -> Any:
+    """VPCs without cidr or subnets, as worlds written before the VPC reads have them."""
+    return make_world(accounts=[{"id": "a", "access_key": "K", "secret_key": "S", "vpcs": [
+        {"id": "vpc-app01", "region": "bj"}, {"id": "vpc-relay1", "region": "gz",
+                                              "relay": True}]}])
+
+
 def test_defaults_are_deterministic_and_existing_worlds_keep_working(start_sim: StartSim) -> None:
-    sim = start_sim()
+    sim = start_sim(bare_world())
     api = make_api(sim)
     app = api.vpc.get("vpc-app01")
     assert (app.cidr, app.secondary_cidrs, app.region, app.relay) == ("10.0.0.0/16", (), "bj",
@@ -118,9 +126,22 @@ def test_defaults_are_deterministic_and_existing_worlds_keep_working(start_sim: 
     (subnet,) = app.subnets
     assert subnet.cidr == "10.0.0.0/24" and subnet.subnet_id.startswith("sbn-")
     assert api.vpc.get("vpc-relay1").relay is True
-    again = make_api(start_sim(), None).vpc.get("vpc-app01")
+    again = make_api(start_sim(bare_world()), None).vpc.get("vpc-app01")
     assert again == app
     assert default_cidr(1) == "10.1.0.0/16" and default_cidr(256) == "172.16.0.0/24"
+
+
+def test_the_default_world_has_product_section_8s_cidrs(start_sim: StartSim) -> None:
+    api = make_api(start_sim())
+    app, db = api.vpc.get("vpc-app01"), api.vpc.get("vpc-db0001")
+    assert (app.cidr, [(s.subnet_id, s.cidr) for s in app.subnets]) == (
+        "10.1.0.0/16", [("sbn-app01a", "10.1.1.0/24")])
+    assert (db.cidr, db.secondary_cidrs) == ("10.2.0.0/16", ("10.30.0.0/16",))
+    cidrs = [v.cidr for v in api.vpc.list_all()] + [
+        v.cidr for v in make_api(start_sim(), "partner").vpc.list_all()]
+    nets = [ipaddress.ip_network(c) for c in cidrs]
+    assert len(nets) == 8
+    assert not [(a, b) for i, a in enumerate(nets) for b in nets[i + 1:] if a.overlaps(b)]
 
 
 def test_declared_subnets_may_be_empty(start_sim: StartSim) -> None:
