@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from reconciler.plan import Change, ChangeKind, Note, NoteLevel, Plan
+from reconciler.plan import Action, Change, Note, NoteLevel, PeerConnTarget, Plan, ResourceKind
 from reconciler.render import render_markdown
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -16,9 +16,10 @@ GITHUB_COMMENT_LIMIT = 65_536
 
 def many_changes(n: int, notes: int = 0) -> Plan:
     changes = tuple(
-        Change(address=f"net/link-{i:04d}", stack="net", name=f"link-{i:04d}",
-               kind=ChangeKind.CREATE, profile=None, region="bj", local_vpc_id=f"vpc-a{i}",
-               peer_vpc_id=f"vpc-b{i}", peer_conn_id=None,
+        Change(address=f"net/link-{i:04d}", resource=ResourceKind.PEERCONN,
+               action=Action.CREATE, stack="net", name=f"link-{i:04d}",
+               target=PeerConnTarget(profile=None, region="bj", local_vpc_id=f"vpc-a{i}",
+                                     peer_vpc_id=f"vpc-b{i}", peer_region="bj"),
                reasons=(f"no live connection for vpc-a{i}<->vpc-b{i}",), fields=(), steps=(),
                basis={}, fingerprint="",
                attributes={"bandwidth_in_mbps": 100, "description": "d" * 80})

@@ -21,12 +21,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
-from reconciler.apply.runstep import StepRunner
+from reconciler.apply.peerconn_ops import PeerConnSteps
+from reconciler.apply.ports import ApiFor
 from reconciler.apply.waiter import Interrupted, Poller, Waiter
 from reconciler.errors import ApiError, PeerconnError, StalePlanError
 from reconciler.observe import ListJob, observe
 from reconciler.observe.live import Context, basis_keys, live_basis
-from reconciler.plan import Change, ChangeKind, Plan
+from reconciler.plan import Action, Change, Plan, Ref
 
 __all__ = ["COMPLETE", "ApplyInconsistency", "ApplyOptions", "ApplyResult", "ChangeOutcome",
            "Executor", "Outcome", "stale_reasons"]
@@ -55,8 +56,8 @@ def stale_reasons(plan: Plan, api_for: Callable[[Context], Any], *,
     for change in plan.changes:
         jobs[ListJob(Context(change.profile, change.region), change.local_vpc_id)] = None
         if "peer_if_name" in change.basis:
-            peer_region = str(change.attributes.get("peer_region", change.region))
-            jobs[ListJob(Context(change.profile, peer_region), change.peer_vpc_id)] = None
+            peer_ctx = Context(change.profile, change.target.peer_region)
+            jobs[ListJob(peer_ctx, change.peer_vpc_id)] = None
     live = observe(list(jobs), api_for, parallelism=parallelism)
     reasons = []
     for change in plan.changes:
@@ -64,9 +65,8 @@ def stale_reasons(plan: Plan, api_for: Callable[[Context], Any], *,
         view = live.end(ctx, change.local_vpc_id, change.peer_vpc_id)
         peer_view = None
         if "peer_if_name" in change.basis:
-            peer_region = str(change.attributes.get("peer_region", change.region))
-            peer_view = live.end(Context(change.profile, peer_region), change.peer_vpc_id,
-                                 change.local_vpc_id)
+            peer_view = live.end(Context(change.profile, change.target.peer_region),
+                                 change.peer_vpc_id, change.local_vpc_id)
         now = live_basis(view, basis_keys(change.basis), peer_view)
         if now != dict(change.basis):
             reasons.append(f"{change.address}: {_describe(dict(change.basis), now)}")
@@ -86,7 +86,7 @@ def _describe(before: dict[str, Any], now: dict[str, Any]) -> str:
 def _settle_waiting(plan: Plan, outcomes: dict[str, ChangeOutcome]) -> None:
     """A create left waiting for the other account is done once this run accepted it."""
     for change in plan.changes:
-        if change.kind == ChangeKind.ACCEPT and outcomes[change.address].status == Outcome.DONE:
+        if change.action == Action.ACCEPT and outcomes[change.address].status == Outcome.DONE:
             for dep in change.depends_on:
                 if outcomes[dep].status == Outcome.WAITING:
                     outcomes[dep].status = Outcome.DONE
@@ -110,7 +110,7 @@ class Executor:
     no new API call starts (mutating or waiting), calls already sent may finish within
     ``options.grace`` seconds, and ``apply`` returns the outcomes so far."""
 
-    def __init__(self, api_for: Callable[[Context], Any], *,
+    def __init__(self, api_for: ApiFor, *,
                  options: ApplyOptions = ApplyOptions(),
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], object] | None = None,
@@ -130,20 +130,31 @@ class Executor:
                              cancelled=self.cancel.is_set)
         self.slots = threading.BoundedSemaphore(max(1, options.parallelism))
         self.clock = clock
+        self._outcomes: dict[str, ChangeOutcome] = {}
+
+    def output(self, ref: Ref) -> str | None:
+        """What a change of the running apply produced (``runstep.Run``)."""
+        outcome = self._outcomes.get(ref.change)
+        return outcome.peer_conn_id if outcome is not None and ref.output == "peer_conn_id" \
+            else None
 
     def apply(self, plan: Plan, *, check_stale: bool = True) -> ApplyResult:
         if check_stale:
             reasons = stale_reasons(plan, self.api_for, parallelism=self.options.parallelism)
             if reasons:
                 raise StalePlanError(reasons)
-        outcomes = {c.address: ChangeOutcome(c.address, c.kind, peer_conn_id=c.peer_conn_id,
+        outcomes = self._outcomes = {
+                    c.address: ChangeOutcome(c.address, c.action, peer_conn_id=c.peer_conn_id,
                                              steps_planned=[s.op.value for s in c.steps])
                     for c in plan.changes}
         finished = {c.address: threading.Event() for c in plan.changes}
-        for phase in sorted({c.phase for c in plan.changes}):
+        releases = [c for c in plan.changes if c.runs_first]
+        rest = [c for c in plan.changes if not c.runs_first]
+        # Releases first, as a batch (they free quota and pairs); the rest together, each
+        # change waiting for its depends_on.
+        for batch in (releases, rest):
             if self.cancel.is_set():
-                break  # the later phases' changes stay "not started"
-            batch = [c for c in plan.changes if c.phase == phase]
+                break  # the later batch's changes stay "not started"
             if not self._run_batch(batch, outcomes, finished):
                 result = [outcomes[c.address] if finished[c.address].is_set()
                           else _abandoned(outcomes[c.address], self.options.grace)
@@ -193,7 +204,7 @@ class Executor:
             if self.cancel.is_set():
                 outcome.detail = "the run was interrupted before it started"
                 return
-            StepRunner(change, outcome, self).run()
+            PeerConnSteps(change, outcome, self).run()
         except Interrupted as exc:
             outcome.status = Outcome.INTERRUPTED
             outcome.detail = str(exc)

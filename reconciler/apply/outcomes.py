@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from reconciler.plan import ChangeKind
+from reconciler.plan import Action
 
 
 class Outcome(StrEnum):
@@ -31,7 +31,7 @@ COMPLETE = frozenset({Outcome.DONE, Outcome.WAITING})
 @dataclass
 class ChangeOutcome:
     address: str
-    kind: ChangeKind
+    action: Action
     status: Outcome = Outcome.NOT_STARTED
     peer_conn_id: str | None = None
     #: operations whose call BCE accepted (or that turned out to need no call), in order

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.model import Billing, PeerConn
-from reconciler.plan import Change, ChangeKind, Op
+from reconciler.plan import Change
 
 
 def dns_of(view: PeerConn | None) -> str:
@@ -28,26 +28,16 @@ def bandwidth_of(view: PeerConn | None) -> str:
 
 def promises(change: Change, view: PeerConn,
              peer_end_name: Callable[[], str | None]) -> list[tuple[str, Any, Any]]:
-    """(field, what the plan promised, what the connection shows) for the read-back check."""
-    out: list[tuple[str, Any, Any]] = []
-    if change.kind == ChangeKind.UPDATE:
-        for f in change.fields:
-            if f.field == "bandwidth_in_mbps":
-                out.append((f.field, f.after, view.bandwidth_in_mbps))
-            elif f.field in ("local_if_name", "description", "delete_protect"):
-                out.append((f.field, f.after, getattr(view, f.field)))
-            elif f.field == "dns_sync":
-                out.append((f.field, f.after, view.dns_sync))
-            elif f.field == "peer_if_name":
-                out.append((f.field, f.after, peer_end_name()))
-        return out
-    attrs = change.attributes
-    for name in ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect"):
-        if name in attrs and not (change.kind == ChangeKind.ACCEPT
-                                  and name == "bandwidth_in_mbps"):
-            out.append((name, attrs[name], getattr(view, name)))
-    if any(s.op == Op.OPEN_DNS for s in change.steps):
-        out.append(("dns_sync", True, view.dns_sync))
+    """(field, what the plan promised, what the connection shows) for the read-back check:
+    every field of ``change.expect`` that is set."""
+    expect = change.expect
+    out: list[tuple[str, Any, Any]] = [
+        (name, getattr(expect, name), getattr(view, name))
+        for name in ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect",
+                     "dns_sync")
+        if getattr(expect, name) is not None]
+    if expect.peer_if_name is not None:
+        out.append(("peer_if_name", expect.peer_if_name, peer_end_name()))
     return out
 
 

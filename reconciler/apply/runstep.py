@@ -1,37 +1,33 @@
-"""One change's steps, in order: the API call with its planned token, then its wait.
+"""One change's steps, in order, whatever the resource kind: each call with its token, then
+its wait.
 
-Owns: how each ``Op`` is carried out against the client (argument mapping, the duplicate
-guard before create, resolving ids and interface ids the plan could not know), which status
-each wait accepts, and the read-back that compares the result with what the plan promised.
-Used only by ``executor``; a failure raises and stops this change's chain.
+Owns: the step loop and its outcome, the token each call carries (the planned one, bound to
+the id of a connection this apply made, or a successor after a replay), sending a set-value
+call again when the server answered by replay, cancellation before a call, waits, and the
+read-back that compares the result with what the plan promised. What each ``Op`` calls lives
+in the kind's operations module (``peerconn_ops``). Used only by ``executor``; a failure
+raises and stops this change's chain.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 from reconciler.apply.outcomes import ChangeOutcome, Outcome
+from reconciler.apply.ports import ApiFor, PeerConnPort, PeerConnWriter
 from reconciler.apply.readback import (
-    bandwidth_of,
-    create_args,
-    dns_of,
     promises,
-    settling_of,
 )
 from reconciler.apply.waiter import Interrupted, Poller, Waiter, WaitTimeout, status_of
-from reconciler.errors import ApiError, ConflictError, NotFoundError
+from reconciler.errors import ApiError, ConflictError
 from reconciler.model import (
     FAILED_STATUSES,
-    GONE_STATUSES,
-    MANAGED_BY_TAG,
-    MANAGED_BY_VALUE,
-    STACK_TAG,
     PeerConn,
 )
 from reconciler.observe.live import Context
-from reconciler.plan import Change, ChangeKind, Op, Step, Wait
+from reconciler.plan import Action, Change, Op, Ref, Step, Wait
 from reconciler.planner.tokens import successor
 
 
@@ -39,7 +35,7 @@ class Run(Protocol):
     """What a change's steps need from the apply they run in (the executor provides it):
     clients, the shared poller and waiter, the parallelism slots, progress, clock, cancel."""
 
-    api_for: Callable[[Context], Any]
+    api_for: ApiFor
     poller: Poller
     waiter: Waiter
     slots: threading.BoundedSemaphore
@@ -47,8 +43,13 @@ class Run(Protocol):
     clock: Callable[[], float]
     cancel: threading.Event
 
+    def output(self, ref: Ref) -> str | None:
+        """The value a change of this apply produced (the id its create answered)."""
+
+T = TypeVar("T")
+
 #: How many times one call is sent under successive tokens when the server answers by replay.
-_REPLAYS = 3
+REPLAYS = 3
 
 _VERBS = {
     Op.CREATE: ("Creating", "Creation"),
@@ -72,6 +73,12 @@ _PENDING = {
 
 
 class StepRunner:
+    """One change's steps, the kind-independent part: the call with its token, replays, the
+    waits, the outcome, the read-back. Each resource kind subclasses it with its operations
+    (``operations``: ``Op`` → method), e.g. ``peerconn_ops.PeerConnSteps``."""
+
+    operations: Mapping[Op, Callable[[Any, Step], None]] = {}
+
     def __init__(self, change: Change, outcome: ChangeOutcome, ex: Run):
         self.change = change
         self.outcome = outcome
@@ -86,9 +93,11 @@ class StepRunner:
     # ----------------------------------------------------------------- driver
     def run(self) -> None:
         for step in self.change.steps:
+            if isinstance(step.peer_conn_id, Ref) and step.peer_conn_id.change != self.change.address:
+                self.conn_id = self.ex.output(step.peer_conn_id)  # made by a change it depends on
             started = self.ex.clock()
             try:
-                getattr(self, f"_do_{step.op.value}")(step)
+                self.operations[step.op](self, step)
             except WaitTimeout as exc:
                 if step.op.value not in self.outcome.steps_done:
                     raise  # timed out before its call: nothing of this step happened
@@ -103,12 +112,12 @@ class StepRunner:
                 took = int(self.ex.clock() - started)
                 self.ex.progress(f"{self.label}: {_VERBS[step.op][1]} complete after {took}s "
                                  f"[id={self.conn_id}]")
-        if self.change.kind != ChangeKind.RELEASE and self.change.kind != ChangeKind.REJECT:
+        if self.change.action != Action.RELEASE and self.change.action != Action.REJECT:
             self._verify()
         self.outcome.status = Outcome.DONE
         if self._awaits_other_account():
             self.outcome.status = Outcome.WAITING
-            self.outcome.detail = (f"waiting for {self.change.attributes.get('peer_account_id')}"
+            self.outcome.detail = (f"waiting for {self.change.target.peer_account_id}"
                                    " to accept")
 
     def _mark(self, step: Step) -> None:
@@ -120,7 +129,7 @@ class StepRunner:
         self.outcome.peer_conn_id = self.conn_id
 
     def _awaits_other_account(self) -> bool:
-        if self.change.kind not in (ChangeKind.CREATE, ChangeKind.REPLACE):
+        if self.change.action not in (Action.CREATE, Action.REPLACE):
             return False
         return any(s.op == Op.CREATE and s.wait == Wait.CONSULTING for s in self.change.steps)
 
@@ -131,11 +140,16 @@ class StepRunner:
         c = self.change
         return c.peer_vpc_id if step.vpc_id == c.local_vpc_id else c.local_vpc_id
 
-    def _api(self, step: Step) -> Any:
+    def _api(self, step: Step) -> PeerConnPort:
         return self.ex.api_for(self._ctx(step))
 
-    def _call(self, step: Step, method: str, *args: Any, token: str | None = None,
-              **kwargs: Any) -> Any:
+    def _conn(self) -> str:
+        """The connection the step acts on (known by now: planned, created or resolved)."""
+        assert self.conn_id is not None, "a step ran before its connection was known"
+        return self.conn_id
+
+    def _call(self, step: Step, send: Callable[[PeerConnWriter, str], T], *,
+              token: str | None = None) -> T:
         """The step's mutating call (under ``token`` when a replay forced a successor). None
         starts once the run is cancelled (checked again after waiting for a slot, which may
         take a while); one already sent is let finish."""
@@ -145,8 +159,7 @@ class StepRunner:
             self._check_cancel(step)
             self.outcome.in_flight = step.op.value
             try:
-                result = getattr(self._api(step), method)(
-                    *args, client_token=token or step.client_token, **kwargs)
+                result = send(self._api(step), token or self._token(step))
             finally:
                 self.outcome.in_flight = ""
         if step.op != Op.CREATE:  # a create is marked once its id is known
@@ -157,18 +170,27 @@ class StepRunner:
         if self.ex.cancel.is_set():
             raise Interrupted(f"interrupted before the {step.op.value} call")
 
-    def _set(self, step: Step, method: str, took_effect: Any, *args: Any, **kwargs: Any) -> None:
+    def _token(self, step: Step) -> str:
+        """The step's token. A step on a connection this apply makes (a ``Ref``) binds its
+        planned token to that connection's id, known only now: two incarnations of a pair
+        never share a token, and every runner that sees the same id derives the same one."""
+        if isinstance(step.peer_conn_id, Ref):
+            return successor(step.client_token, f"on:{self._conn()}")
+        return step.client_token
+
+    def _set(self, step: Step, send: Callable[[PeerConnWriter, str], None],
+             took_effect: Callable[[PeerConn], bool]) -> None:
         """A set-value call, sent again under the successor token when the server acknowledged
         it without acting (a replay of an earlier identical call: specs/tokens.md)."""
-        token = step.client_token
-        for _ in range(_REPLAYS):
-            self._call(step, method, *args, token=token, **kwargs)
+        token = self._token(step)
+        for _ in range(REPLAYS):
+            self._call(step, send, token=token)
             view = self._view(step, fresh=True)
             if view is None or took_effect(view) or view.status != "active":
                 return
             self.ex.progress(f"{self.label}: the server replayed an earlier answer and changed "
                              "nothing; sending again")
-            token = successor(token, f"{method}:{view.peer_conn_id}")
+            token = successor(token, f"{step.op.value}:{view.peer_conn_id}")
 
     def _view(self, step: Step, *, fresh: bool = False) -> PeerConn | None:
         assert self.conn_id is not None
@@ -187,181 +209,6 @@ class StepRunner:
     def _start(self, step: Step) -> None:
         if step.op in _VERBS:
             self.ex.progress(f"{self.label}: {_VERBS[step.op][0]}...")
-
-    # ------------------------------------------------------------------ create
-    def _do_create(self, step: Step) -> None:
-        p = dict(step.params)
-        self._start(step)
-        ctx = self._ctx(step)
-        existing = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
-        if existing is not None and existing.status == "deleting":
-            self.conn_id = existing.peer_conn_id
-            self._wait(step, "the previous connection to be deleted", lambda v: v is None)
-            existing = None
-        if existing is not None:
-            self._adopt(existing, step)
-        else:
-            try:
-                self.conn_id = self._create(step, create_args(p))
-            except ConflictError:
-                found = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
-                if found is None:
-                    raise
-                self._adopt(found, step)
-            else:
-                self._mark(step)
-                self.ex.progress(f"{self.label}: create accepted [id={self.conn_id}]")
-        targets = {"active"} if step.wait == Wait.ACTIVE else {"consulting", "active"}
-        self._wait(step, f"status {' or '.join(sorted(targets))}",
-                   lambda v: v is not None and (v.status in targets
-                                                or v.status in FAILED_STATUSES))
-
-    def _create(self, step: Step, args: dict[str, Any]) -> str:
-        """Create; an answer naming a connection that is already gone is a replay of an
-        earlier create of this pair (released since, on the same day): create again under the
-        successor token, which every runner that sees the same replay derives alike."""
-        token = step.client_token
-        for _ in range(_REPLAYS):
-            conn_id = str(self._call(step, "create", token=token, **args))
-            if not self._gone(step, conn_id):
-                return conn_id
-            self.ex.progress(f"{self.label}: the server replayed the create of {conn_id}, "
-                             "released since; creating anew")
-            token = successor(token, conn_id)
-        raise ConflictError("the server keeps answering the create with released connections",
-                            operation="create")
-
-    def _gone(self, step: Step, conn_id: str) -> bool:
-        if self.ex.poller.by_id(self._ctx(step), step.vpc_id, conn_id, fresh=True) is not None:
-            return False
-        try:
-            view = self._api(step).get(conn_id)
-        except NotFoundError:
-            return True
-        return bool(view.status in GONE_STATUSES)
-
-    def _adopt(self, view: PeerConn, step: Step) -> None:
-        tags = view.tag_map
-        if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE or \
-                tags.get(STACK_TAG) != self.change.stack:
-            raise ConflictError(f"{view.peer_conn_id} for {view.pair} appeared since the plan "
-                                "and is not this stack's; not creating a second connection",
-                                operation="create")
-        self.conn_id = view.peer_conn_id
-        self._mark(step)
-        self.ex.progress(f"{self.label}: found {view.peer_conn_id} made by an earlier or "
-                         "concurrent run; not creating a duplicate")
-
-    # -------------------------------------------------------- accept / reject
-    def _resolve_request(self, step: Step) -> PeerConn:
-        """The request as seen by the acceptor, once it has left ``creating``."""
-        ctx = self._ctx(step)
-        other = self._other_vpc(step)
-
-        def probe() -> PeerConn | None:
-            if self.conn_id is None:
-                return self.ex.poller.end(ctx, step.vpc_id, other)
-            return self._view(step)
-
-        view = self.ex.waiter.wait_for(
-            self.label, probe, lambda v: v is not None and v.status != "creating",
-            f"the request from {other} to reach this account", since=self.started)
-        assert view is not None
-        self.conn_id = view.peer_conn_id
-        return view
-
-    def _do_accept(self, step: Step) -> None:
-        self._start(step)
-        if self._resolve_request(step).status == "consulting":
-            self._call(step, "accept", self.conn_id)
-        self._wait(step, "status active",
-                   lambda v: v is not None and (v.status == "active"
-                                                or v.status in FAILED_STATUSES))
-
-    def _do_reject(self, step: Step) -> None:
-        if self._resolve_request(step).status == "consulting":
-            self._call(step, "reject", self.conn_id)
-
-    # ------------------------------------------------------------- in place
-    def _do_update(self, step: Step) -> None:
-        p = dict(step.params)
-        local_if_id = p.get("local_if_id")
-        if not local_if_id or p.get("end"):
-            end = self.ex.poller.end(self._ctx(step), step.vpc_id, self._other_vpc(step),
-                                     fresh=True)
-            if end is None:
-                raise NotFoundError(f"the end of {self.conn_id} in {step.vpc_id} is not "
-                                    "visible", operation="update")
-            local_if_id = end.local_if_id
-        wanted = {k: p[k] for k in ("description", "local_if_name") if p.get(k) is not None}
-        self._set(step, "update",
-                  lambda v: all(getattr(v, k) == want for k, want in wanted.items()),
-                  self.conn_id, local_if_id=local_if_id,
-                  description=p.get("description"), local_if_name=p.get("local_if_name"))
-
-    def _settled(self, step: Step) -> None:
-        """Wait until the connection is active (BCE refuses resize and DNS changes before)."""
-        self._wait(step, "status active with a settled dnsStatus",
-                   lambda v: v is not None and ((v.status == "active" and v.dns_status
-                                                 not in ("wait", "syncing", "closing"))
-                                                or v.status in FAILED_STATUSES),
-                   settling_of)
-
-    def _do_resize(self, step: Step) -> None:
-        self._start(step)
-        self._settled(step)
-        target = int(step.params["new_bandwidth_in_mbps"])
-        self._set(step, "resize", lambda v: v.bandwidth_in_mbps == target, self.conn_id,
-                  new_bandwidth_in_mbps=target)
-        self._wait(step, f"bandwidth {target} Mbps and status active",
-                   lambda v: v is not None and ((v.status == "active"
-                                                 and v.bandwidth_in_mbps == target)
-                                                or v.status in FAILED_STATUSES),
-                   bandwidth_of)
-
-    def _dns(self, step: Step, method: str, target: str) -> None:
-        self._start(step)
-        self._settled(step)
-        view = self.seen
-        view_dns = view.dns_status if view is not None else None
-        if view is None or view.dns_status != target:
-            self._set(step, method, lambda v: v.dns_status != view_dns, self.conn_id,
-                      role=step.params["role"])
-        self._wait(step, f"dnsStatus {target}",
-                   lambda v: v is not None and (v.dns_status == target
-                                                or v.status in FAILED_STATUSES), dns_of)
-
-    def _do_open_dns(self, step: Step) -> None:
-        self._dns(step, "open_dns_sync", "open")
-
-    def _do_close_dns(self, step: Step) -> None:
-        self._dns(step, "close_dns_sync", "close")
-
-    def _do_renew(self, step: Step) -> None:
-        self._call(step, "renew", self.conn_id,
-                   reservation_length=int(step.params["reservation_length"]),
-                   reservation_time_unit=step.params.get("reservation_time_unit", "Month"))
-
-    def _do_protect_on(self, step: Step) -> None:
-        self._protect(step, True)
-
-    def _do_protect_off(self, step: Step) -> None:
-        self._protect(step, False)
-
-    def _protect(self, step: Step, on: bool) -> None:
-        self._set(step, "set_delete_protect", lambda v: v.delete_protect is on, self.conn_id,
-                  delete_protect=on)
-
-    # ----------------------------------------------------------------- release
-    def _do_release(self, step: Step) -> None:
-        self._start(step)
-        try:
-            self._call(step, "delete", self.conn_id)
-        except NotFoundError:
-            self._mark(step)  # already gone: the release this step wants has happened
-        self._wait(step, "the connection to be gone", lambda v: v is None)
-        if self.change.kind == ChangeKind.REPLACE:
-            self.conn_id = None
 
     # ------------------------------------------------------------------ verify
     def _verify(self) -> None:
@@ -387,8 +234,7 @@ class StepRunner:
 
     def _peer_end_name(self) -> str | None:
         c = self.change
-        region = str(c.attributes.get("peer_region", c.region))
         assert self.conn_id is not None
-        end = self.ex.poller.by_id(Context(c.profile, region), c.peer_vpc_id, self.conn_id,
-                                   fresh=True)
+        end = self.ex.poller.by_id(Context(c.profile, c.target.peer_region), c.peer_vpc_id,
+                                   self.conn_id, fresh=True)
         return end.local_if_name if end is not None else None

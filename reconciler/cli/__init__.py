@@ -29,7 +29,6 @@ from reconciler.errors import (
     StalePlanError,
     UserError,
 )
-from reconciler.model import REGIONS
 
 _EPILOG = """exit codes: 0 success / no changes, 1 error, 2 changes present
 (plan --detailed-exitcode), 3 saved plan refused as stale"""
@@ -261,6 +260,8 @@ def _deprecated_sim_world(argv: Sequence[str]) -> list[str]:
 
 def _check_region(args: argparse.Namespace) -> None:
     """``--region`` is refused with the known regions on every command, not only where used."""
+    from reconciler.model import REGIONS
+
     region = getattr(args, "region", None)
     if region and region.strip().lower() not in REGIONS:
         raise ConfigError(Diagnostic(f"unknown region {region!r}",

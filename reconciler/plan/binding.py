@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.plan import Change, ChangeKind, Op
+from reconciler.plan import Action, Change, Op, Ref
 
 _CREATE_OPS = frozenset({Op.CREATE, Op.OPEN_DNS})
 _RELEASE_OPS = frozenset({Op.PROTECT_OFF, Op.RELEASE})
@@ -88,9 +88,9 @@ def step_problems(changes: Iterable[Change]) -> list[str]:
         allowed = _allowed_ops(change)
         for step in change.steps:
             if step.op not in allowed:
-                out.append(f"{change.address}: a {change.kind.value} change cannot run "
+                out.append(f"{change.address}: a {change.action.value} change cannot run "
                            f"{step.op.value}")
-            elif step.peer_conn_id not in (None, change.peer_conn_id):
+            elif not _acts_on_its_connection(change, step.peer_conn_id):
                 out.append(f"{change.address}: step {step.op.value} acts on {step.peer_conn_id}, "
                            f"the change on {change.peer_conn_id}")
             elif step.vpc_id not in (change.local_vpc_id, change.peer_vpc_id):
@@ -100,16 +100,25 @@ def step_problems(changes: Iterable[Change]) -> list[str]:
     return out
 
 
+def _acts_on_its_connection(change: Change, conn: str | Ref | None) -> bool:
+    """A step acts on its change's connection, or on the one its own create or a change it
+    depends on makes."""
+    if isinstance(conn, Ref):
+        return conn.output == "peer_conn_id" and (conn.change == change.address
+                                                  or conn.change in change.depends_on)
+    return conn in (None, change.peer_conn_id)
+
+
 def _allowed_ops(change: Change) -> frozenset[Op]:
-    if change.kind == ChangeKind.CREATE:
+    if change.action == Action.CREATE:
         return _CREATE_OPS
-    if change.kind == ChangeKind.RELEASE:
+    if change.action == Action.RELEASE:
         return _RELEASE_OPS
-    if change.kind == ChangeKind.REPLACE:
+    if change.action == Action.REPLACE:
         return _CREATE_OPS | _RELEASE_OPS
-    if change.kind == ChangeKind.ACCEPT:
+    if change.action == Action.ACCEPT:
         return _ANSWER_OPS
-    if change.kind == ChangeKind.REJECT:
+    if change.action == Action.REJECT:
         return frozenset({Op.REJECT})
     ops: set[Op] = set()
     for field_change in change.fields:
@@ -128,11 +137,11 @@ def _argument_problems(change: Change) -> list[str]:
             out.append(f"{change.address}: resize to {p.get('new_bandwidth_in_mbps')} Mbps, the "
                        f"change shows {after.get('bandwidth_in_mbps')}")
         if step.op == Op.CREATE:
-            shown = change.attributes.get("bandwidth_in_mbps")
+            shown = change.expect.bandwidth_in_mbps
             if shown is not None and p.get("bandwidth_in_mbps") != shown:
                 out.append(f"{change.address}: create with {p.get('bandwidth_in_mbps')} Mbps, "
                            f"the change shows {shown}")
-        if step.op == Op.UPDATE and change.kind == ChangeKind.UPDATE:
+        if step.op == Op.UPDATE and change.action == Action.UPDATE:
             for name in ("description", "local_if_name"):
                 key = "peer_if_name" if p.get("end") and name == "local_if_name" else name
                 if name in p and p[name] != after.get(key):

@@ -49,7 +49,7 @@ def build_plan(
         raise PlanError(planner.errors)
     changes = _select_targets(planner.changes, targets)
     notes = [n for n in planner.notes if not targets or _targeted(n.address, targets)]
-    ordered = sorted(changes, key=lambda c: c.phase)  # stable: manifest order within a phase
+    ordered = order(changes)
     return Plan(
         created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         stacks=desired.stacks,
@@ -59,6 +59,26 @@ def build_plan(
         peerconn_version=__version__,
         plan_id=planner.steps.plan_id,
     )
+
+
+def order(changes: list[Change]) -> list[Change]:
+    """Execution order: releases first, then a topological order of ``depends_on`` that keeps
+    manifest order wherever the dependencies allow (Kahn's algorithm, stable)."""
+    first = [c for c in changes if c.runs_first]
+    rest = [c for c in changes if not c.runs_first]
+    placed = {c.address for c in first}
+    present = {c.address for c in changes}
+    out = list(first)
+    while rest:
+        ready = next((c for c in rest if all(d in placed or d not in present
+                                             for d in c.depends_on)), None)
+        if ready is None:  # a cycle cannot be planned; keep the rest in manifest order
+            out += rest
+            break
+        rest.remove(ready)
+        out.append(ready)
+        placed.add(ready.address)
+    return out
 
 
 def _targeted(address: str, targets: tuple[str, ...]) -> bool:

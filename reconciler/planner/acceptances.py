@@ -10,7 +10,7 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.observe.live import live_basis
-from reconciler.plan import Change, ChangeKind, FieldChange, NoteLevel
+from reconciler.plan import Action, Change, FieldChange, NoteLevel
 from reconciler.planner.base import PlanState
 from reconciler.planner.diffing import acceptance_diff
 
@@ -32,9 +32,9 @@ class AcceptancePlanning(PlanState):
                           f"waiting for {acc.peer_account_id or 'the other account'} to "
                           f"request {acc.peer_vpc_id} -> {acc.local_vpc_id}")
                 return
-            kind = ChangeKind.ACCEPT if acc.accept else ChangeKind.REJECT
-            steps = self.steps.answer(acc, None, after_create=True)
-            verb = "replaced" if create.kind == ChangeKind.REPLACE else "created"
+            kind = Action.ACCEPT if acc.accept else Action.REJECT
+            steps = self.steps.answer(acc, None, made_by=create.address)
+            verb = "replaced" if create.action == Action.REPLACE else "created"
             # The basis is what stands now (nothing, or the failed request the replace
             # releases), so that the stale check compares like with like.
             basis = live_basis(view, ("status",)) if view is not None else {"exists": False}
@@ -50,8 +50,8 @@ class AcceptancePlanning(PlanState):
         if view.status in ("creating", "consulting"):
             # "creating": the request is still being made; the executor waits for consulting.
             # The basis omits the status so that this expected transition is not "stale".
-            kind = ChangeKind.ACCEPT if acc.accept else ChangeKind.REJECT
-            steps = self.steps.answer(acc, view, after_create=False)
+            kind = Action.ACCEPT if acc.accept else Action.REJECT
+            steps = self.steps.answer(acc, view, made_by=None)
             basis = live_basis(view, ())
             self._emit(acc, address, kind, view, [f"{view.peer_conn_id} is waiting for this "
                                                   "account's answer (consulting)"],
@@ -67,12 +67,12 @@ class AcceptancePlanning(PlanState):
         if diff.fields:
             steps = self.steps.acceptor_update(acc, view, diff)
             basis = live_basis(view, diff.basis_keys)
-            self._emit(acc, address, ChangeKind.UPDATE, view, [f.reason for f in diff.fields],
+            self._emit(acc, address, Action.UPDATE, view, [f.reason for f in diff.fields],
                        diff.fields, steps, basis)
 
     def _released_in_run(self, acc: DesiredAcceptance) -> Change | None:
         for change in self.changes:
-            if change.kind == ChangeKind.RELEASE and \
+            if change.action == Action.RELEASE and \
                     {change.local_vpc_id, change.peer_vpc_id} == {acc.local_vpc_id, acc.peer_vpc_id}:
                 return change
         return None

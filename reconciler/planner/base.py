@@ -12,7 +12,19 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.observe.live import Context, LiveState
-from reconciler.plan import Change, ChangeKind, Note, NoteLevel, fingerprint
+from reconciler.plan import (
+    Action,
+    Change,
+    Expect,
+    FieldChange,
+    Note,
+    NoteLevel,
+    Op,
+    PeerConnTarget,
+    ResourceKind,
+    Step,
+    fingerprint,
+)
 from reconciler.planner.quotas import Limits
 from reconciler.planner.steps import StepBuilder
 
@@ -40,18 +52,21 @@ class PlanState:
         self.notes.append(Note(level, address, message))
 
     def _emit(self, entry: DesiredConnection | DesiredAcceptance, address: str,
-              kind: ChangeKind, view: PeerConn | None, reasons: list[str], fields: tuple,
-              steps: tuple, basis: dict, *, phase: int = 1,
-              depends_on: tuple[str, ...] = (), attributes: dict | None = None) -> Change:
+              action: Action, view: PeerConn | None, reasons: list[str], fields: tuple,
+              steps: tuple, basis: dict, *, depends_on: tuple[str, ...] = (),
+              attributes: dict | None = None) -> Change:
         peer_region = getattr(entry, "peer_region", entry.region)
-        change = Change(
-            address=address, stack=entry.stack, name=entry.name, kind=kind,
+        target = PeerConnTarget(
             profile=entry.profile, region=entry.region, local_vpc_id=entry.local_vpc_id,
-            peer_vpc_id=entry.peer_vpc_id,
-            peer_conn_id=view.peer_conn_id if view is not None else None,
-            reasons=tuple(reasons), fields=tuple(fields), steps=tuple(steps), basis=basis,
-            fingerprint=fingerprint(basis), phase=phase, depends_on=depends_on,
-            source=str(entry.source) if entry.source else "",
+            peer_vpc_id=entry.peer_vpc_id, peer_region=peer_region,
+            peer_account_id=entry.peer_account_id,
+            peer_conn_id=view.peer_conn_id if view is not None else None)
+        change = Change(
+            address=address, resource=ResourceKind.PEERCONN, action=action, stack=entry.stack,
+            name=entry.name, target=target, reasons=tuple(reasons), fields=tuple(fields),
+            steps=tuple(steps), basis=basis, fingerprint=fingerprint(basis),
+            depends_on=depends_on, source=str(entry.source) if entry.source else "",
+            expect=expect(entry, action, tuple(fields), tuple(steps)),
             attributes=attributes if attributes is not None else _attributes(entry, peer_region),
         )
         self.changes.append(change)
@@ -100,6 +115,27 @@ def _attributes(entry: DesiredConnection | DesiredAcceptance, peer_region: str) 
     if tags:
         out["tags"] = dict(sorted(tags.items()))
     return out
+
+
+def expect(entry: DesiredConnection | DesiredAcceptance, action: Action,
+           fields: tuple[FieldChange, ...], steps: tuple[Step, ...]) -> Expect:
+    """What the connection shows once the change is applied (the read-back promises)."""
+    if action in (Action.RELEASE, Action.REJECT):
+        return Expect()
+    if action == Action.UPDATE:
+        after = {f.field: f.after for f in fields}
+        return Expect(**{k: after[k] for k in _EXPECTED if k in after})
+    declared = {k: getattr(entry, k, None) for k in _EXPECTED
+                if k not in ("dns_sync", "peer_if_name")}
+    if action == Action.ACCEPT:  # the acceptor does not set the bandwidth
+        declared.pop("bandwidth_in_mbps", None)
+    opens_dns = any(s.op == Op.OPEN_DNS for s in steps)
+    return Expect(**{k: v for k, v in declared.items() if v is not None},
+                  dns_sync=True if opens_dns else None)
+
+
+_EXPECTED = ("bandwidth_in_mbps", "local_if_name", "description", "delete_protect", "dns_sync",
+             "peer_if_name")
 
 
 def pending_note(peer_account_id: str | None, view: PeerConn) -> str:

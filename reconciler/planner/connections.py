@@ -14,7 +14,7 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.observe.live import Context, live_basis
-from reconciler.plan import ChangeKind, NoteLevel
+from reconciler.plan import Action, NoteLevel
 from reconciler.planner.base import PlanState, _diag, _live_attributes, pending_note
 from reconciler.planner.diffing import ConnectionDiff, connection_diff
 from reconciler.planner.prune import _expired
@@ -125,21 +125,21 @@ class ConnectionPlanning(PlanState):
         basis = live_basis(view, ("status", "delete_protect", "peer_region",
                                   "peer_account_id", "payment_timing"))
         self._note_deferred_dns(conn, address)
-        change = self._emit(conn, address, ChangeKind.REPLACE, view, reasons, fields, steps,
+        change = self._emit(conn, address, Action.REPLACE, view, reasons, fields, steps,
                             basis)
         self.creates[conn.pair] = change
 
     def _add_release(self, conn: DesiredConnection, view: PeerConn, reasons: list[str]) -> None:
         steps = self.steps.release(conn, view)
         basis = live_basis(view, ("status", "delete_protect", "payment_timing"))
-        self._emit(conn, f"{conn.stack}/{conn.name}", ChangeKind.RELEASE, view, reasons, (),
-                   steps, basis, phase=0, attributes=_live_attributes(view))
+        self._emit(conn, f"{conn.stack}/{conn.name}", Action.RELEASE, view, reasons, (),
+                   steps, basis, attributes=_live_attributes(view))
 
     def _add_create(self, conn: DesiredConnection, reasons: list[str]) -> None:
         address = f"{conn.stack}/{conn.name}"
         steps = self.steps.create(conn, replaces=None)
         self._note_deferred_dns(conn, address)
-        change = self._emit(conn, address, ChangeKind.CREATE, None, reasons, (), steps,
+        change = self._emit(conn, address, Action.CREATE, None, reasons, (), steps,
                             {"exists": False})
         self.creates[conn.pair] = change
 
@@ -162,13 +162,13 @@ class ConnectionPlanning(PlanState):
             return
         basis = live_basis(view, diff.basis_keys, self._peer_end(conn, view))
         reasons = [f.reason for f in diff.fields]
-        self._emit(conn, address, ChangeKind.UPDATE, view, reasons, diff.fields, steps, basis)
+        self._emit(conn, address, Action.UPDATE, view, reasons, diff.fields, steps, basis)
 
     def _note_left_behind(self) -> None:
         """An entry whose pair changed leaves its old connection (found by its name tag):
         say so by name, or, when the stack prunes, name it in the prune's reason."""
         wanted = {c.pair for c in self.desired.connections}
-        pruned = {c.peer_conn_id for c in self.changes if c.kind == ChangeKind.RELEASE}
+        pruned = {c.peer_conn_id for c in self.changes if c.action == Action.RELEASE}
         named: dict[tuple[Context, str, str, str], list[PeerConn]] = {}
         for ctx, view in self.live.items():
             tags = view.tag_map

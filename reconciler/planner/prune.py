@@ -15,7 +15,7 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.observe.live import Context, live_basis
-from reconciler.plan import Change, ChangeKind, NoteLevel, fingerprint
+from reconciler.plan import Action, Change, NoteLevel, PeerConnTarget, ResourceKind, fingerprint
 from reconciler.planner.base import PlanState, _live_attributes
 
 
@@ -50,12 +50,15 @@ class Pruning(PlanState):
     def _add_prune(self, stack: str, ctx: Context, view: PeerConn, address: str) -> None:
         steps = self.steps.prune(ctx, view)
         basis = live_basis(view, ("status", "delete_protect", "tags"))
-        change = Change(
-            address=address, stack=stack, name=view.peer_conn_id, kind=ChangeKind.RELEASE,
+        target = PeerConnTarget(
             profile=ctx.profile, region=ctx.region, local_vpc_id=view.local_vpc_id,
-            peer_vpc_id=view.peer_vpc_id, peer_conn_id=view.peer_conn_id,
+            peer_vpc_id=view.peer_vpc_id, peer_region=view.peer_region or ctx.region,
+            peer_account_id=view.peer_account_id, peer_conn_id=view.peer_conn_id)
+        change = Change(
+            address=address, resource=ResourceKind.PEERCONN, action=Action.RELEASE,
+            stack=stack, name=view.peer_conn_id, target=target,
             reasons=(_prune_reason(stack, view, self.desired),),
-            fields=(), steps=steps, basis=basis, fingerprint=fingerprint(basis), phase=0,
+            fields=(), steps=steps, basis=basis, fingerprint=fingerprint(basis),
             attributes=_live_attributes(view),
         )
         self.changes.append(change)

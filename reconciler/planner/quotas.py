@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from reconciler.errors import Diagnostic
 from reconciler.observe.live import LiveState
-from reconciler.plan import Change, ChangeKind
+from reconciler.plan import Action, Change
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Limits:
 def _ends(change: Change) -> list[tuple[str | None, str]]:
     """(profile, VPC) of each end this run can attribute: the peer end only within one account."""
     ends = [(change.profile, change.local_vpc_id)]
-    if change.attributes.get("peer_account_id") is None:
+    if change.target.peer_account_id is None:
         ends.append((change.profile, change.peer_vpc_id))
     return ends
 
@@ -42,7 +42,7 @@ def check(live: LiveState, changes: list[Change], limits: Limits) -> list[Diagno
     vpc_delta: dict[tuple[str | None, str], int] = defaultdict(int)
     account_delta: dict[str | None, int] = defaultdict(int)
     for change in changes:
-        step = {ChangeKind.CREATE: 1, ChangeKind.RELEASE: -1}.get(change.kind, 0)
+        step = {Action.CREATE: 1, Action.RELEASE: -1}.get(change.action, 0)
         if not step:
             continue
         for end in _ends(change):

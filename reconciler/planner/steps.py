@@ -19,7 +19,7 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.observe.live import Context
-from reconciler.plan import OP_ORDER, Op, Step, Wait
+from reconciler.plan import OP_ORDER, Op, Ref, Step, Wait
 from reconciler.planner.diffing import ConnectionDiff
 from reconciler.planner.tokens import client_token
 
@@ -30,7 +30,7 @@ class StepBuilder:
         self.plan_id = plan_id
 
     def _step(self, op: Op, identity: Any, params: dict[str, Any], before: Any, *,
-              profile: str | None, region: str, vpc_id: str, peer_conn_id: str | None,
+              profile: str | None, region: str, vpc_id: str, peer_conn_id: str | Ref | None,
               wait: Wait = Wait.NONE, reason: str = "") -> Step:
         token = client_token(op.value, identity, params, before, self.day, self.plan_id)
         return Step(op=op, client_token=token, profile=profile, region=region, vpc_id=vpc_id,
@@ -67,7 +67,8 @@ class StepBuilder:
         if conn.dns_sync and not cross:
             steps.append(self._step(Op.OPEN_DNS, identity, {"role": "initiator"}, "new",
                                     profile=conn.profile, region=conn.region,
-                                    vpc_id=conn.local_vpc_id, peer_conn_id=None,
+                                    vpc_id=conn.local_vpc_id,
+                                    peer_conn_id=Ref(f"{conn.stack}/{conn.name}", "peer_conn_id"),
                                     wait=Wait.DNS_OPEN, reason="dns_sync: true"))
         return tuple(steps)
 
@@ -138,10 +139,14 @@ class StepBuilder:
 
     # ----------------------------------------------------------- acceptances
     def answer(self, acc: DesiredAcceptance, view: PeerConn | None, *,
-               after_create: bool) -> tuple[Step, ...]:
+               made_by: str | None) -> tuple[Step, ...]:
+        """``made_by``: the change of this run that creates the request (its id a ``Ref``)."""
         identity = [acc.stack, acc.profile, acc.region, acc.local_vpc_id, acc.peer_vpc_id]
-        where: dict[str, Any] = {"profile": acc.profile, "region": acc.region, "vpc_id": acc.local_vpc_id,
-                 "peer_conn_id": view.peer_conn_id if view else None}
+        conn_id: str | Ref | None = view.peer_conn_id if view else None
+        if made_by is not None:
+            conn_id = Ref(made_by, "peer_conn_id")
+        where: dict[str, Any] = {"profile": acc.profile, "region": acc.region,
+                                 "vpc_id": acc.local_vpc_id, "peer_conn_id": conn_id}
         if not acc.accept:
             return (self._step(Op.REJECT, identity, {}, "consulting", reason="accept: false",
                                **where),)

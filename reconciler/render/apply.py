@@ -9,15 +9,15 @@ of any change was done (and says the result is unknown when a call was left in f
 from __future__ import annotations
 
 from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
-from reconciler.plan import ChangeKind
+from reconciler.plan import Action
 
 _DONE_WORD = {
-    ChangeKind.CREATE: "created", ChangeKind.UPDATE: "updated", ChangeKind.REPLACE: "replaced",
-    ChangeKind.RELEASE: "released", ChangeKind.ACCEPT: "accepted", ChangeKind.REJECT: "rejected",
+    Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced",
+    Action.RELEASE: "released", Action.ACCEPT: "accepted", Action.REJECT: "rejected",
 }
 #: The step whose acceptance makes a change count in the tally, by kind (None: any step).
-_COUNTS_AFTER = {ChangeKind.CREATE: "create", ChangeKind.REPLACE: "create",
-                 ChangeKind.RELEASE: "release"}
+_COUNTS_AFTER = {Action.CREATE: "create", Action.REPLACE: "create",
+                 Action.RELEASE: "release"}
 _WIDTH = len("not started  ")  # the column the older outcomes line up on
 
 
@@ -34,7 +34,7 @@ def _tally(result: ApplyResult) -> str:
     done = {k: 0 for k in ("created", "updated", "replaced", "released")}
     for o in result.outcomes:
         if _counts(o):
-            word = _DONE_WORD[o.kind]
+            word = _DONE_WORD[o.action]
             done[word if word in done else "updated"] += 1
     return ", ".join(f"{n} {w}" for w, n in done.items())
 
@@ -43,7 +43,7 @@ def _counts(o: ChangeOutcome) -> bool:
     """Whether the change made its mark on the cloud (what the tally counts)."""
     if o.status in COMPLETE:
         return True
-    needed = _COUNTS_AFTER.get(o.kind)
+    needed = _COUNTS_AFTER.get(o.action)
     return needed in o.steps_done if needed else bool(o.steps_done)
 
 
@@ -64,7 +64,7 @@ def _headline(result: ApplyResult) -> str:
 def _line(o: ChangeOutcome) -> str:
     head = f"  {(str(o.status) + '  ').ljust(_WIDTH)}{o.address}"
     ident = f" [id={o.peer_conn_id}]" if o.peer_conn_id else ""
-    word = _DONE_WORD[o.kind]
+    word = _DONE_WORD[o.action]
     if o.status == Outcome.DONE:
         return f"{head}: {word}{ident}" + (f"; {o.detail}" if o.detail else "")
     if o.status == Outcome.WAITING:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reconciler.model import DesiredState, PairKey
-from reconciler.plan import Change, ChangeKind, Plan
+from reconciler.plan import Action, Change, Plan
 
 _STYLES = {  # kind → (linkStyle, legend classDef)
     "create": ("stroke:#2da44e,stroke-width:3px",
@@ -38,8 +38,8 @@ _SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "release": "-"}
 #: consequential one styles the edge.
 _PRECEDENCE = ("release", "replace", "create", "update")
 _KIND_OF = {
-    ChangeKind.CREATE: "create", ChangeKind.UPDATE: "update", ChangeKind.ACCEPT: "update",
-    ChangeKind.REJECT: "update", ChangeKind.REPLACE: "replace", ChangeKind.RELEASE: "release",
+    Action.CREATE: "create", Action.UPDATE: "update", Action.ACCEPT: "update",
+    Action.REJECT: "update", Action.REPLACE: "replace", Action.RELEASE: "release",
 }
 
 Account = tuple[str, str]  # ("profile", name) or ("account", id)
@@ -135,7 +135,7 @@ def _from_plan(plan: Plan, places: _Places, edges: dict[PairKey, _Edge]) -> None
     for change in plan.changes:
         kinds.setdefault(PairKey.of(change.local_vpc_id, change.peer_vpc_id), []).append(change)
     for pair, changes in kinds.items():
-        kind = min((_KIND_OF[c.kind] for c in changes), key=_PRECEDENCE.index)
+        kind = min((_KIND_OF[c.action] for c in changes), key=_PRECEDENCE.index)
         edge = edges.get(pair)
         if edge is None:  # a pruned connection: no manifest entry names it
             first = changes[0]

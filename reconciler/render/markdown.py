@@ -7,7 +7,7 @@ than a comment allows is cut at a block boundary with a pointer to the saved pla
 
 from __future__ import annotations
 
-from reconciler.plan import Change, ChangeKind, NoteLevel, Op, Plan
+from reconciler.plan import Action, Change, NoteLevel, Op, Plan
 from reconciler.render.text import value
 
 #: GitHub's comment limit is 65,536 characters; stay clear of it.
@@ -46,7 +46,7 @@ def _head(plan: Plan) -> list[str]:
                 "The live connections match the manifests.", ""]
     lines = [f"### peerconn plan: {plan.summary_line().removeprefix('Plan: ')}", ""]
     destructive = [c for c in plan.changes
-                   if c.kind in (ChangeKind.RELEASE, ChangeKind.REPLACE)]
+                   if c.action in (Action.RELEASE, Action.REPLACE)]
     if destructive:
         names = ", ".join(f"`{c.address}`" for c in destructive)
         lines += ["> [!WARNING]",
@@ -88,15 +88,15 @@ def _full_plan(plan_file: str) -> str:
 def _block(change: Change) -> list[str]:
     ident = f" ({change.peer_conn_id})" if change.peer_conn_id else ""
     out = ["<details>",
-           f"<summary><code>{change.kind.symbol} {change.address}</code> "
-           f"{change.kind.verb}{ident}</summary>", "", "```diff"]
+           f"<summary><code>{change.action.symbol} {change.address}</code> "
+           f"{change.action.verb}{ident}</summary>", "", "```diff"]
     if change.fields:
         for f in change.fields:
             forced = "  # forces replacement" if f.forces_replacement else ""
             out.append(f"- {f.field} = {value(f.before)}")
             out.append(f"+ {f.field} = {value(f.after)}{forced}")
     else:
-        mark = "-" if change.kind == ChangeKind.RELEASE else "+"
+        mark = "-" if change.action == Action.RELEASE else "+"
         for key, val in change.attributes.items():
             out.append(f"{mark} {key} = {value(val)}")
     out += ["```", ""]

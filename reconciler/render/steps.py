@@ -7,7 +7,7 @@ the change it claims to belong to). Pure string building.
 
 from __future__ import annotations
 
-from reconciler.plan import Plan, Step
+from reconciler.plan import Op, Plan, Ref, Step
 from reconciler.render.text import value
 
 
@@ -17,12 +17,20 @@ def render_steps(plan: Plan) -> str:
     lines = ["Steps apply will run, in order:"]
     for change in plan.changes:
         lines.append(f"  {change.address}")
-        lines += [f"    {i}. {_step(step)}" for i, step in enumerate(change.steps, 1)]
+        lines += [f"    {i}. {_step(step, change.address)}"
+                  for i, step in enumerate(change.steps, 1)]
     return "\n".join(lines) + "\n"
 
 
-def _step(step: Step) -> str:
-    on = step.peer_conn_id or "the new connection"
+def _step(step: Step, change_address: str) -> str:
+    ref = step.peer_conn_id
+    if isinstance(ref, Ref):
+        on = "the new connection" if ref.change == change_address else \
+            f"the connection {ref.change} creates"
+    elif step.op == Op.CREATE:
+        on = "the new connection"
+    else:
+        on = ref or "the request found at apply time"
     args = ", ".join(f"{k}={value(v)}" for k, v in step.params.items())
     where = f"{on} in {step.vpc_id} ({step.region}{', profile ' + step.profile if step.profile else ''})"
     text = f"{step.op.value} {where}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.plan import Change, ChangeKind, Note, NoteLevel, Plan
+from reconciler.plan import Action, Change, Note, NoteLevel, Plan
 
 _COLOURS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m"}
 _BOLD = "\033[1m"
@@ -77,9 +77,9 @@ def _no_changes(pending: list[Note], paint: _Paint) -> list[str]:
 
 
 def _block(change: Change, paint: _Paint) -> list[str]:
-    symbol = change.kind.symbol
+    symbol = change.action.symbol
     ident = f" ({change.peer_conn_id})" if change.peer_conn_id else ""
-    head = f"  # {paint.bold(change.address)} {change.kind.verb}{ident}"
+    head = f"  # {paint.bold(change.address)} {change.action.verb}{ident}"
     out = [head, f"  {paint.sym(symbol)} peerconn {json.dumps(change.name)} {{"]
     if change.fields:
         width = max((len(f.field) for f in change.fields), default=0)
@@ -89,7 +89,7 @@ def _block(change: Change, paint: _Paint) -> list[str]:
             out.append(f"      {paint.sym(mark, mark)} {f.field.ljust(width)} = "
                        f"{value(f.before)} -> {value(f.after)}{tail}")
     else:
-        mark = "-" if change.kind == ChangeKind.RELEASE else "+"
+        mark = "-" if change.action == Action.RELEASE else "+"
         attrs = change.attributes
         width = max((len(k) for k in attrs), default=0)
         for key, val in attrs.items():

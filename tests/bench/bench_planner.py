@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    kinds = Counter(c.kind.value for c in plan.changes)
+    kinds = Counter(c.action.value for c in plan.changes)
     wall = median(walls)
     print("input mix: " + ", ".join(f"{k} {v}" for k, v in mix.items()))
     print("plan: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))

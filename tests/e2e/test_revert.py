@@ -60,8 +60,13 @@ def test_a_reverted_change_reapplied_the_same_day_converges(field, clock, world,
         apply_and_check(world, path, values, monkeypatch)
 
 
-def test_absent_then_present_again_the_same_day_creates_a_new_connection(world, tmp_path,
+@pytest.mark.parametrize("clock", ["running", "fixed"])
+def test_absent_then_present_again_the_same_day_creates_a_new_connection(clock, world, tmp_path,
                                                                           monkeypatch):
+    # With the clock fixed the second create's DNS step has the first one's planned token:
+    # bound to the new connection's id at apply time, it is a new call (found by the search).
+    if clock == "fixed":
+        monkeypatch.setenv("PEERCONN_PLAN_TIME", "2026-12-01T09:00:00Z")
     path = tmp_path / "net.yaml"
     unprotected = {**START, "protect": "false"}
     apply_and_check(world, path, unprotected, monkeypatch)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import main
-from reconciler.plan import _digest
+from reconciler.plan.codec import _digest
 from tests.cli_harness import Result, write
 
 QUICKSTART = """

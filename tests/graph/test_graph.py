@@ -13,7 +13,7 @@ import pytest
 
 from reconciler.manifest import load_paths
 from reconciler.model import DesiredState
-from reconciler.plan import Change, ChangeKind, FieldChange, Plan
+from reconciler.plan import Action, Change, FieldChange, PeerConnTarget, Plan, ResourceKind
 from reconciler.render.graph import render_graph
 from tests.cli_harness import write
 
@@ -79,9 +79,11 @@ def test_output_is_deterministic_whatever_the_file_order(tmp_path):
     assert render_graph(load_paths([one])) == render_graph(load_paths([two]))
 
 
-def _change(kind: ChangeKind, local: str, peer: str, **kw) -> Change:
-    return Change(address=f"s/{local}", stack="s", name=local, kind=kind, profile=None,
-                  region="bj", local_vpc_id=local, peer_vpc_id=peer, peer_conn_id=None,
+def _change(kind: Action, local: str, peer: str, **kw) -> Change:
+    target = PeerConnTarget(profile=None, region="bj", local_vpc_id=local, peer_vpc_id=peer,
+                            peer_region="bj")
+    return Change(address=f"s/{local}", resource=ResourceKind.PEERCONN, action=kind, stack="s",
+                  name=local, target=target,
                   reasons=(), fields=kw.pop("fields", ()), steps=(), basis={},
                   fingerprint="", attributes=kw.pop("attributes", {}))
 
@@ -100,9 +102,9 @@ def three_links(tmp_path) -> DesiredState:
 
 def test_planned_changes_are_styled_apart_with_symbols_and_a_legend(three_links):
     plan = Plan(created_at="", stacks=("s",), changes=(
-        _change(ChangeKind.RELEASE, "vpc-a", "vpc-old", attributes={"bandwidth_in_mbps": 7}),
-        _change(ChangeKind.CREATE, "vpc-a", "vpc-b"),
-        _change(ChangeKind.UPDATE, "vpc-a", "vpc-c",
+        _change(Action.RELEASE, "vpc-a", "vpc-old", attributes={"bandwidth_in_mbps": 7}),
+        _change(Action.CREATE, "vpc-a", "vpc-b"),
+        _change(Action.UPDATE, "vpc-a", "vpc-c",
                 fields=(FieldChange("bandwidth_in_mbps", 20, 50),)),
     ))
     text = render_graph(three_links, plan)

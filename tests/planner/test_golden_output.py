@@ -73,7 +73,7 @@ def test_rendered_plan_matches_golden(name, render):
 
 
 def test_sample_plan_has_every_change_kind():
-    kinds = {c.kind.value for c in sample_plan().changes}
+    kinds = {c.action.value for c in sample_plan().changes}
     assert kinds == {"create", "update", "replace", "release", "accept"}
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from reconciler.errors import UserError
 from reconciler.observe.live import LiveState
-from reconciler.plan import ChangeKind, Op, Wait
+from reconciler.plan import Action, Op, Ref, Wait
 from reconciler.planner import Limits, PlanError, build_plan
 from tests.planner.conftest import (
     CTX,
@@ -38,47 +38,47 @@ def ops(change):
 @pytest.mark.parametrize(
     ("entry", "views", "kind", "expected_ops"),
     [
-        pytest.param(conn(), [], ChangeKind.CREATE, [Op.CREATE], id="create-when-pair-absent"),
-        pytest.param(conn(dns_sync=True), [], ChangeKind.CREATE, [Op.CREATE, Op.OPEN_DNS],
+        pytest.param(conn(), [], Action.CREATE, [Op.CREATE], id="create-when-pair-absent"),
+        pytest.param(conn(dns_sync=True), [], Action.CREATE, [Op.CREATE, Op.OPEN_DNS],
                      id="create-then-open-dns"),
-        pytest.param(conn(bandwidth_in_mbps=200), [view()], ChangeKind.UPDATE, [Op.RESIZE],
+        pytest.param(conn(bandwidth_in_mbps=200), [view()], Action.UPDATE, [Op.RESIZE],
                      id="resize-when-bandwidth-differs"),
-        pytest.param(conn(description="new"), [view(description="old")], ChangeKind.UPDATE,
+        pytest.param(conn(description="new"), [view(description="old")], Action.UPDATE,
                      [Op.UPDATE], id="update-when-description-differs"),
-        pytest.param(conn(local_if_name="x"), [view(local_if_name="y")], ChangeKind.UPDATE,
+        pytest.param(conn(local_if_name="x"), [view(local_if_name="y")], Action.UPDATE,
                      [Op.UPDATE], id="update-when-local-if-name-differs"),
-        pytest.param(conn(dns_sync=True), [view()], ChangeKind.UPDATE, [Op.OPEN_DNS],
+        pytest.param(conn(dns_sync=True), [view()], Action.UPDATE, [Op.OPEN_DNS],
                      id="open-dns-when-wanted"),
-        pytest.param(conn(dns_sync=False), [view(dns_status="open")], ChangeKind.UPDATE,
+        pytest.param(conn(dns_sync=False), [view(dns_status="open")], Action.UPDATE,
                      [Op.CLOSE_DNS], id="close-dns-when-unwanted"),
-        pytest.param(conn(delete_protect=True), [view()], ChangeKind.UPDATE, [Op.PROTECT_ON],
+        pytest.param(conn(delete_protect=True), [view()], Action.UPDATE, [Op.PROTECT_ON],
                      id="protect-on"),
-        pytest.param(conn(delete_protect=False), [view(delete_protect=True)], ChangeKind.UPDATE,
+        pytest.param(conn(delete_protect=False), [view(delete_protect=True)], Action.UPDATE,
                      [Op.PROTECT_OFF], id="protect-off"),
         pytest.param(conn(peer_region="gz", peer_vpc_id="vpc-gz0001"),
-                     [view(peer_vpc_id="vpc-gz0001", peer_region="bj")], ChangeKind.REPLACE,
+                     [view(peer_vpc_id="vpc-gz0001", peer_region="bj")], Action.REPLACE,
                      [Op.RELEASE, Op.CREATE], id="replace-when-peer-region-changes"),
         pytest.param(conn(peer_account_id="acc-b"), [view(peer_account_id="acc-c")],
-                     ChangeKind.REPLACE, [Op.RELEASE, Op.CREATE],
+                     Action.REPLACE, [Op.RELEASE, Op.CREATE],
                      id="replace-when-peer-account-changes"),
         pytest.param(conn(billing=Billing("Prepaid", 1), peer_region="gz",
                           peer_vpc_id="vpc-gz0001"),
-                     [view(peer_vpc_id="vpc-gz0001", peer_region="gz")], ChangeKind.REPLACE,
+                     [view(peer_vpc_id="vpc-gz0001", peer_region="gz")], Action.REPLACE,
                      [Op.RELEASE, Op.CREATE], id="replace-when-payment-timing-changes"),
-        pytest.param(conn(), [view(status="consult_failed")], ChangeKind.REPLACE,
+        pytest.param(conn(), [view(status="consult_failed")], Action.REPLACE,
                      [Op.RELEASE, Op.CREATE], id="replace-failed-connection"),
-        pytest.param(conn(), [view(status="down")], ChangeKind.REPLACE,
+        pytest.param(conn(), [view(status="down")], Action.REPLACE,
                      [Op.RELEASE, Op.CREATE], id="replace-down-connection"),
-        pytest.param(conn(ensure="absent"), [view()], ChangeKind.RELEASE, [Op.RELEASE],
+        pytest.param(conn(ensure="absent"), [view()], Action.RELEASE, [Op.RELEASE],
                      id="release-when-absent"),
         pytest.param(conn(ensure="absent", delete_protect=False), [view(delete_protect=True)],
-                     ChangeKind.RELEASE, [Op.PROTECT_OFF, Op.RELEASE],
+                     Action.RELEASE, [Op.PROTECT_OFF, Op.RELEASE],
                      id="release-protected-when-manifest-turns-protection-off"),
     ],
 )
 def test_change_kind_and_steps(entry, views, kind, expected_ops):
     plan = plan_of(entry, views=views)
-    assert [c.kind for c in plan.changes] == [kind]
+    assert [c.action for c in plan.changes] == [kind]
     assert ops(plan.changes[0]) == expected_ops
 
 
@@ -107,7 +107,7 @@ def test_absent_entry_without_live_connection_is_no_change():
 
 def test_deleted_connection_is_treated_as_absent():
     plan = plan_of(conn(), views=[view(status="deleted")])
-    assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
+    assert [c.action for c in plan.changes] == [Action.CREATE]
 
 
 # ------------------------------------------------------------------ blocking rules
@@ -208,7 +208,7 @@ def test_consulting_request_is_accepted_then_dns_and_name_follow():
                    peer_vpc_id="vpc-app01", tags=())
     plan = plan_of(acc, views=[(PARTNER, pending)])
     (change,) = plan.changes
-    assert change.kind == ChangeKind.ACCEPT
+    assert change.action == Action.ACCEPT
     assert ops(change) == [Op.ACCEPT, Op.UPDATE, Op.OPEN_DNS]
     assert change.steps[0].wait == Wait.ACTIVE
 
@@ -217,7 +217,7 @@ def test_consulting_request_is_rejected_when_accept_is_false():
     pending = view(role="acceptor", status="consulting", local_vpc_id="vpc-partner1",
                    peer_vpc_id="vpc-app01")
     plan = plan_of(acceptance(accept=False), views=[(PARTNER, pending)])
-    assert [c.kind for c in plan.changes] == [ChangeKind.REJECT]
+    assert [c.action for c in plan.changes] == [Action.REJECT]
 
 
 def test_acceptance_of_a_connection_created_in_the_same_run_depends_on_the_create():
@@ -225,7 +225,7 @@ def test_acceptance_of_a_connection_created_in_the_same_run_depends_on_the_creat
     plan = plan_of(initiator, acceptance(), views=[])
     kinds = {c.address: c for c in plan.changes}
     accept = kinds["partner/inbound"]
-    assert accept.kind == ChangeKind.ACCEPT
+    assert accept.action == Action.ACCEPT
     assert accept.depends_on == ("net/app-to-db",)
     assert kinds["net/app-to-db"].steps[0].wait == Wait.CONSULTING
 
@@ -236,7 +236,7 @@ def test_acceptance_of_a_connection_released_in_the_same_run_is_dropped():
                       (PARTNER, view(role="acceptor", local_vpc_id="vpc-partner1",
                                      peer_vpc_id="vpc-app01", tags=())))
     plan = plan_of(initiator, acceptance(description="in"), views=live_views)
-    assert [c.kind for c in plan.changes] == [ChangeKind.RELEASE]
+    assert [c.action for c in plan.changes] == [Action.RELEASE]
     assert any("releases this connection in this run" in n.message for n in plan.notes)
 
 
@@ -247,9 +247,10 @@ def test_acceptance_of_a_connection_replaced_in_the_same_run_answers_the_new_req
                       (PARTNER, view(role="acceptor", status="consult_failed",
                                      local_vpc_id="vpc-partner1", peer_vpc_id="vpc-app01")))
     plan = plan_of(initiator, acceptance(), views=live_views)
-    accept = next(c for c in plan.changes if c.kind == ChangeKind.ACCEPT)
+    accept = next(c for c in plan.changes if c.action == Action.ACCEPT)
     assert accept.depends_on == ("net/app-to-db",)
-    assert accept.steps[0].peer_conn_id is None  # resolved at apply: the new request
+    # the new request's id is known only once the create ran: a reference, not the old id
+    assert accept.steps[0].peer_conn_id == Ref("net/app-to-db", "peer_conn_id")
 
 
 @pytest.mark.parametrize(
@@ -343,8 +344,8 @@ def test_prune_releases_only_connections_tagged_with_this_stack():
     untagged = _prunable(peer_conn_id="peerconn-u", peer_vpc_id="vpc-u1", tags=())
     mine = _prunable()
     plan = plan_of(conn(), views=[view(), foreign, untagged, mine], prune=True)
-    assert [(c.kind, c.peer_conn_id) for c in plan.changes] == [
-        (ChangeKind.RELEASE, "peerconn-old")]
+    assert [(c.action, c.peer_conn_id) for c in plan.changes] == [
+        (Action.RELEASE, "peerconn-old")]
 
 
 def test_prune_skips_protected_connections_with_a_warning():
@@ -364,7 +365,16 @@ def test_releases_come_before_everything_else():
                    conn(name="gone", peer_vpc_id="vpc-db0001", ensure="absent"),
                    views=[view()])
     assert [c.name for c in plan.changes] == ["gone", "new"]
-    assert [c.phase for c in plan.changes] == [0, 1]
+    assert [c.runs_first for c in plan.changes] == [True, False]
+
+
+def test_a_change_comes_after_the_changes_it_depends_on():
+    # the acceptance of a connection this run creates depends on the create
+    plan = plan_of(acceptance(), conn(peer_vpc_id="vpc-partner1", peer_account_id="acc-partner"))
+    addresses = [c.address for c in plan.changes]
+    accept = next(c for c in plan.changes if c.action == Action.ACCEPT)
+    assert accept.depends_on and all(addresses.index(d) < addresses.index(accept.address)
+                                      for d in accept.depends_on)
 
 
 def test_steps_within_a_connection_follow_the_product_order():
@@ -411,7 +421,7 @@ def test_fingerprint_changes_when_a_relied_on_field_changes():
 def test_live_context_is_respected():
     other_ctx_view = (PARTNER, view())
     plan = plan_of(conn(), views=[other_ctx_view])
-    assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
+    assert [c.action for c in plan.changes] == [Action.CREATE]
     assert CTX != PARTNER
 
 
@@ -423,7 +433,7 @@ NAMED_OLD = (("managed-by", "peerconn"), ("peerconn-stack", "net"), ("peerconn-n
 def test_an_entry_whose_pair_changed_names_the_connection_it_leaves_behind():
     old = _prunable(tags=NAMED_OLD)  # app-to-db used to peer vpc-old01
     plan = plan_of(conn(), views=[old])
-    assert [c.kind for c in plan.changes] == [ChangeKind.CREATE]
+    assert [c.action for c in plan.changes] == [Action.CREATE]
     left = [n for n in plan.notes if "left in place" in n.message]
     assert left and left[0].address == "net/app-to-db"
     assert "peerconn-old (vpc-app01<->vpc-old01)" in left[0].message
@@ -431,7 +441,7 @@ def test_an_entry_whose_pair_changed_names_the_connection_it_leaves_behind():
 
 def test_with_prune_the_old_connection_is_released_by_the_entrys_name():
     plan = plan_of(conn(), views=[_prunable(tags=NAMED_OLD)], prune=True)
-    release = next(c for c in plan.changes if c.kind == ChangeKind.RELEASE)
+    release = next(c for c in plan.changes if c.action == Action.RELEASE)
     assert release.peer_conn_id == "peerconn-old"
     assert release.reasons[0].startswith(
         "pruned: the old connection of net/app-to-db, whose pair is now vpc-app01<->vpc-db0001")

@@ -36,7 +36,7 @@ def located(**kw):
 def test_known_vpcs_plan_as_before():
     live = with_vpcs({BJ: [Vpc("vpc-app01"), Vpc("vpc-db0001")]})
     plan = build_plan(state(located()), live, now=NOW)
-    assert [c.kind.value for c in plan.changes] == ["create"]
+    assert [c.action.value for c in plan.changes] == ["create"]
 
 
 def test_an_unknown_local_vpc_is_refused_at_its_field():
@@ -79,7 +79,7 @@ def test_an_acceptances_local_vpc_is_checked_in_its_profiles_account():
 
 
 def test_nothing_is_judged_without_a_vpc_read_or_for_ensure_absent():
-    assert build_plan(state(located()), LiveState(), now=NOW).changes[0].kind.value == "create"
+    assert build_plan(state(located()), LiveState(), now=NOW).changes[0].action.value == "create"
     live = with_vpcs({BJ: []})
     plan = build_plan(state(located(ensure="absent")), live, now=NOW)
     assert plan.changes == ()

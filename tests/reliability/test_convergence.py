@@ -26,7 +26,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, example, given, note, settings
 
 from reconciler.errors import UserError
-from reconciler.plan import ChangeKind, Plan
+from reconciler.plan import Action, Plan
 from tests.reliability.driver import Driver
 from tests.reliability.scenarios import (
     STACK,
@@ -62,13 +62,13 @@ def assert_clean_refusal(exc: UserError) -> None:
 
 
 def changes_text(plan: Plan) -> str:
-    return "\n".join(f"{c.address} {c.kind.value}: {'; '.join(c.reasons)}" for c in plan.changes)
+    return "\n".join(f"{c.address} {c.action.value}: {'; '.join(c.reasons)}" for c in plan.changes)
 
 
 def deferred_only(plan: Plan, first: Plan) -> bool:
     """Whether every change left is one the first plan said waits for the next apply."""
     waiting = {n.address for n in first.notes if n.message.startswith(DEFERRED)}
-    return all(c.kind == ChangeKind.UPDATE and c.address in waiting for c in plan.changes)
+    return all(c.action == Action.UPDATE and c.address in waiting for c in plan.changes)
 
 
 def assert_each_connection_changed_once(plan: Plan) -> None:
@@ -85,7 +85,7 @@ def assert_ignored_attributes_never_change(scenario: Scenario, plan: Plan) -> No
                for data in scenario.files.values()
                for entry in data["connections"] + data["acceptances"]}
     for change in plan.changes:
-        if change.kind not in (ChangeKind.UPDATE, ChangeKind.REPLACE):
+        if change.action not in (Action.UPDATE, Action.REPLACE):
             continue  # like a create, an accept sets the acceptor's end as declared
         for f in change.fields:
             attribute = ATTRIBUTE.get(f.field, f.field)

@@ -136,7 +136,7 @@ def outputs(cloud: Any) -> dict[tuple[str, str], str]:
 
 def test_the_plan_covers_every_change_kind_and_note_kind(outputs):
     plan = json.loads(outputs[("json", "0")])
-    kinds = {c["kind"] for c in plan["changes"]}
+    kinds = {c["action"] for c in plan["changes"]}
     assert kinds == {"create", "update", "replace", "release", "accept"}
     assert any(c["address"].startswith(f"{STACK}/peerconn-") for c in plan["changes"])  # pruned
     assert {n["level"] for n in plan["notes"]} == {"info", "warning"}

@@ -34,7 +34,7 @@ def check_saved_plan(plan: Plan, conn: Connector, args: argparse.Namespace) -> N
             "--target cannot be combined with a saved plan: it applies exactly what it holds",
             file=args.paths[0],
             hint="make a new plan with `peerconn plan ... --target NAME --out FILE`"))
-    planned = Target.from_dict(plan.target)
+    planned = Target.from_dict(plan.binding)
     profiles = set(planned.credentials) or {s.profile or "" for c in plan.changes
                                              for s in c.steps}
     endpoint = conn.endpoint_identity()  # first: credentials may not even exist elsewhere

@@ -87,7 +87,7 @@ def make_plan(args: argparse.Namespace, conn: Connector, desired: DesiredState) 
                       targets=tuple(args.target or ()), limits=limits)
     profiles = {m.profile for m in desired.manifests} | {
         s.profile for c in plan.changes for s in c.steps}
-    return replace(plan, target=conn.target(profiles).as_dict())
+    return replace(plan, binding=conn.target(profiles).as_dict())
 
 def read_plan(path: str) -> Plan:
     try:
