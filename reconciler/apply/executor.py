@@ -29,12 +29,8 @@ from reconciler.observe import ListJob, observe
 from reconciler.observe.live import Context, basis_keys, live_basis
 from reconciler.plan import Action, Change, Plan, Ref
 
-__all__ = ["COMPLETE", "ApplyInconsistency", "ApplyOptions", "ApplyResult", "ChangeOutcome",
+__all__ = ["COMPLETE", "ApplyOptions", "ApplyResult", "ChangeOutcome",
            "Executor", "Outcome", "stale_reasons"]
-
-
-class ApplyInconsistency(PeerconnError):
-    """The cloud does not show what the plan promised after the change was applied."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -94,13 +93,6 @@ class Connector:
             creds = self._credentials(profile)
             prints[profile or ""] = credential_fingerprint(creds.access_key, creds.secret_key)
         return Target(endpoint, prints)
-
-    def calls(self) -> Counter[str]:
-        total: Counter[str] = Counter()
-        with self._lock:
-            for api in self._apis.values():
-                total.update(api.calls)
-        return total
 
     def close(self) -> None:
         if self.sim is not None:

@@ -1,4 +1,4 @@
-"""The exit codes, one definition (README, PRODUCT §5)."""
+"""The exit codes, one definition (the README's exit-code table)."""
 
 EXIT_OK = 0        # success, or no changes
 EXIT_ERROR = 1     # invalid input or usage, API failure, partial apply

@@ -16,16 +16,22 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import requests
 
 from reconciler import __version__, model
 from reconciler.client import codec
-from reconciler.client.calls import CallCounter, Caller, checked_token, path_segment, present
+from reconciler.client.calls import (
+    CallCounter,
+    Caller,
+    checked_token,
+    every_page,
+    path_segment,
+    present,
+)
 from reconciler.client.config import Credentials
-from reconciler.client.errors import malformed_response
 from reconciler.client.retry import RetryPolicy
 from reconciler.client.route import RouteApi
 from reconciler.client.transport import Params, Reply, SignedTransport, Timeout, new_session
@@ -93,22 +99,11 @@ class PeerConnApi:
         A truncated page without a new marker is an error, not the end: stopping early would
         hide live connections from the planner, which could then try to create duplicates.
         """
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
+        def fetch(marker: str | None) -> tuple[Iterable[model.PeerConn], bool, str | None]:
             page = self.list_page(vpc_id=vpc_id, marker=marker, max_keys=page_size)
-            yield from page.peer_conns
-            if not page.is_truncated:
-                return
-            if not page.next_marker or page.next_marker in seen:
-                raise malformed_response(
-                    status=200,
-                    operation="list",
-                    request_id=None,
-                    what="truncated page without a new nextMarker",
-                )
-            seen.add(page.next_marker)
-            marker = page.next_marker
+            return page.peer_conns, page.is_truncated, page.next_marker
+
+        return every_page("list", fetch)
 
     def get(self, peer_conn_id: str, *, role: str | None = None) -> model.PeerConn:
         """One connection, seen from ``role``'s end. NotFoundError when it is unknown/deleted."""

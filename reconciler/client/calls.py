@@ -17,7 +17,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from reconciler.client.errors import malformed_response
@@ -106,3 +106,22 @@ def checked_token(token: str) -> str:
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise ValueError(f"clientToken must be 1-{MAX_TOKEN_LENGTH} ASCII characters")
     return token
+
+
+def every_page(operation: str,
+               fetch: Callable[[str | None], tuple[Iterable[T], bool, str | None]]) -> Iterator[T]:
+    """Every item of a marker-paged list: ``fetch(marker)`` answers (items, is_truncated,
+    next_marker). A truncated page without a new marker is an error, not the end: a short list
+    would let a planner create what exists, or miss what it must delete."""
+    marker: str | None = None
+    seen: set[str] = set()
+    while True:
+        items, truncated, next_marker = fetch(marker)
+        yield from items
+        if not truncated:
+            return
+        if not next_marker or next_marker in seen:
+            raise malformed_response(status=200, operation=operation, request_id=None,
+                                     what="truncated page without a new nextMarker")
+        seen.add(next_marker)
+        marker = next_marker

@@ -13,13 +13,19 @@ should exist (the planner does) and never imports the simulator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reconciler import model
-from reconciler.client.calls import CallCounter, Caller, checked_token, path_segment, present
+from reconciler.client.calls import (
+    CallCounter,
+    Caller,
+    checked_token,
+    every_page,
+    path_segment,
+    present,
+)
 from reconciler.client.codec import flag, text_field
-from reconciler.client.errors import malformed_response
 from reconciler.client.transport import Reply
 from reconciler.errors import NotFoundError
 
@@ -101,24 +107,12 @@ class RouteApi:
         A truncated page without a new marker is an error, not the end: a short list would
         let a planner create a rule that exists, or miss one it must delete.
         """
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = self.list_rules_page(
-                route_table_id=route_table_id, vpc_id=vpc_id, marker=marker, max_keys=page_size
-            )
-            yield from page.rules
-            if not page.is_truncated:
-                return
-            if not page.next_marker or page.next_marker in seen:
-                raise malformed_response(
-                    status=200,
-                    operation="list_route_rules",
-                    request_id=None,
-                    what="truncated page without a new nextMarker",
-                )
-            seen.add(page.next_marker)
-            marker = page.next_marker
+        def fetch(marker: str | None) -> tuple[Iterable[model.RouteRule], bool, str | None]:
+            page = self.list_rules_page(route_table_id=route_table_id, vpc_id=vpc_id,
+                                        marker=marker, max_keys=page_size)
+            return page.rules, page.is_truncated, page.next_marker
+
+        return every_page("list_route_rules", fetch)
 
     # -- writes --------------------------------------------------------------------------
 

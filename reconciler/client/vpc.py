@@ -15,9 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from reconciler import model
-from reconciler.client.calls import CallCounter, Caller, path_segment, present
+from reconciler.client.calls import CallCounter, Caller, every_page, path_segment, present
 from reconciler.client.codec import flag, tag_pairs, text_field
-from reconciler.client.errors import malformed_response
 from reconciler.errors import NotFoundError
 
 BASE_PATH = "/v1/vpc"
@@ -64,24 +63,12 @@ class VpcApi:
         make the planner report existing VPCs as missing.
         """
         ids = None if vpc_ids is None else tuple(vpc_ids)
-        marker: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = self.list_page(
-                marker=marker, max_keys=page_size, is_default=is_default, vpc_ids=ids
-            )
-            yield from page.vpcs
-            if not page.is_truncated:
-                return
-            if not page.next_marker or page.next_marker in seen:
-                raise malformed_response(
-                    status=200,
-                    operation="list_vpcs",
-                    request_id=None,
-                    what="truncated page without a new nextMarker",
-                )
-            seen.add(page.next_marker)
-            marker = page.next_marker
+        def fetch(marker: str | None) -> tuple[Iterable[model.Vpc], bool, str | None]:
+            page = self.list_page(marker=marker, max_keys=page_size, is_default=is_default,
+                                  vpc_ids=ids)
+            return page.vpcs, page.is_truncated, page.next_marker
+
+        return every_page("list_vpcs", fetch)
 
     def get(self, vpc_id: str) -> model.Vpc:
         """One VPC with its subnets. ``NotFoundError`` when this account has no such VPC."""

@@ -305,7 +305,7 @@ class DesiredState:
 
 
 # ---------------------------------------------------------------------------------------------
-# Route tables and route rules (shared/reference/bce-route-api.md §2-§4). One block, so a move
+# Route tables and route rules (specs/api.md, route API). One block, so a move
 # of this module merges cleanly; the client decodes into these, nothing else here uses them.
 
 #: ``nexthopType`` of the rules BCE makes itself, one per subnet (empty id, read-only).

@@ -69,7 +69,7 @@ class Op(StrEnum):
     PROTECT_ON = "protect_on"
 
 
-#: Order of operations within one connection (PRODUCT.md §4).
+#: Order of operations within one connection (specs/planning.md, Execution).
 OP_ORDER = {op: i for i, op in enumerate(Op)}
 
 

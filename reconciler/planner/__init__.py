@@ -2,7 +2,7 @@
 
 Owns the decisions: matching manifest entries to live connections by VPC pair, scoping the
 comparison to declared fields, choosing the change kind (create / update / replace / release /
-accept / reject), the per-connection step order of PRODUCT.md §4, the rules that block a change
+accept / reject), the per-connection step order (specs/planning.md), the rules that block a change
 at plan time (prevent_destroy, release protection, BCE's own refusals), and pruning. Field
 comparison lives in ``diffing``; the API steps for a change in ``steps``. Never imports the
 client, never reads the clock or the environment: ``now`` and ``limits`` are parameters.
@@ -99,7 +99,7 @@ def _select_targets(changes: list[Change], targets: tuple[str, ...]) -> list[Cha
 
 
 class _Planner(ConnectionPlanning, AcceptancePlanning, Pruning):
-    """One plan in the making: the parts per entry kind, driven in PRODUCT order."""
+    """One plan in the making: the parts per entry kind, driven in the order of specs/planning.md."""
 
     def run(self) -> None:
         self.errors.extend(vpc_rules.check(self.desired, self.live))

@@ -1,4 +1,5 @@
-"""The API steps behind each change, in PRODUCT.md §4 order, with deterministic tokens. Pure.
+"""The API steps behind each change, in the per-connection order of specs/planning.md, with
+deterministic tokens (specs/tokens.md). Pure.
 
 Owns: translating a decided change into ``Step`` values (operation, arguments, the account and
 end it runs on, what to wait for) and giving each its clientToken (``tokens``). The planner
@@ -22,6 +23,12 @@ from reconciler.observe.live import Context
 from reconciler.plan import OP_ORDER, Op, Ref, Step, Wait
 from reconciler.planner.diffing import ConnectionDiff
 from reconciler.planner.tokens import client_token
+
+
+def at(profile: str | None, region: str, vpc_id: str,
+       peer_conn_id: str | Ref | None) -> dict[str, Any]:
+    """Where a call goes: the account and endpoint, the end it acts on, the connection."""
+    return {"profile": profile, "region": region, "vpc_id": vpc_id, "peer_conn_id": peer_conn_id}
 
 
 class StepBuilder:
@@ -79,8 +86,7 @@ class StepBuilder:
         return self._release(ctx, view)
 
     def _release(self, ctx: Context, view: PeerConn) -> tuple[Step, ...]:
-        where: dict[str, Any] = {"profile": ctx.profile, "region": ctx.region, "vpc_id": view.local_vpc_id,
-                 "peer_conn_id": view.peer_conn_id}
+        where = at(ctx.profile, ctx.region, view.local_vpc_id, view.peer_conn_id)
         steps = []
         if view.delete_protect:
             steps.append(self._step(Op.PROTECT_OFF, view.peer_conn_id, {"delete_protect": False},
@@ -92,8 +98,7 @@ class StepBuilder:
 
     def update(self, conn: DesiredConnection, view: PeerConn,
                diff: ConnectionDiff) -> tuple[Step, ...]:
-        where: dict[str, Any] = {"profile": conn.profile, "region": conn.region, "vpc_id": conn.local_vpc_id,
-                 "peer_conn_id": view.peer_conn_id}
+        where = at(conn.profile, conn.region, conn.local_vpc_id, view.peer_conn_id)
         steps = self._end_steps(view, diff, where)
         if diff.has("bandwidth_in_mbps"):
             steps.append(self._step(Op.RESIZE, view.peer_conn_id,
@@ -145,8 +150,7 @@ class StepBuilder:
         conn_id: str | Ref | None = view.peer_conn_id if view else None
         if made_by is not None:
             conn_id = Ref(made_by, "peer_conn_id")
-        where: dict[str, Any] = {"profile": acc.profile, "region": acc.region,
-                                 "vpc_id": acc.local_vpc_id, "peer_conn_id": conn_id}
+        where = at(acc.profile, acc.region, acc.local_vpc_id, conn_id)
         if not acc.accept:
             return (self._step(Op.REJECT, identity, {}, "consulting", reason="accept: false",
                                **where),)
@@ -165,6 +169,5 @@ class StepBuilder:
 
     def acceptor_update(self, acc: DesiredAcceptance, view: PeerConn,
                         diff: ConnectionDiff) -> tuple[Step, ...]:
-        where: dict[str, Any] = {"profile": acc.profile, "region": acc.region, "vpc_id": acc.local_vpc_id,
-                 "peer_conn_id": view.peer_conn_id}
+        where = at(acc.profile, acc.region, acc.local_vpc_id, view.peer_conn_id)
         return tuple(self._end_steps(view, diff, where))
