@@ -26,6 +26,8 @@ from reconciler.model import (
     NAME_TAG,
     STACK_TAG,
     PeerConn,
+    Role,
+    Status,
     normalise_payment_timing,
 )
 
@@ -82,7 +84,7 @@ def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
         why_not = _skip_reason(view, other, request.region)
         if why_not:
             skipped.append(f"{conn_id} ({view.local_vpc_id} <-> {view.peer_vpc_id}): {why_not}")
-        elif other is None and view.role == "acceptor":
+        elif other is None and view.role == Role.ACCEPTOR:
             accs.append(_acceptance(view))
         else:
             conns.append(_connection(view, other))
@@ -109,7 +111,7 @@ def _ends(views: Iterable[PeerConn],
             by_id[view.peer_conn_id].setdefault(view.local_vpc_id, view)
     out: dict[str, tuple[PeerConn, PeerConn | None]] = {}
     for conn_id, found in by_id.items():
-        first, *rest = sorted(found.values(), key=lambda v: (v.role == "acceptor",
+        first, *rest = sorted(found.values(), key=lambda v: (v.role == Role.ACCEPTOR,
                                                             v.local_vpc_id))
         out[conn_id] = (first, rest[0] if rest else None)
     return out
@@ -121,7 +123,7 @@ def _skip_reason(view: PeerConn, other: PeerConn | None, region: str) -> str:
     if view.status in FAILED_STATUSES:
         return (f"status {view.status}; a manifest entry for it would be planned as a "
                 "replace, so add one only if you want it re-created")
-    if other is None and view.role == "acceptor" and view.status == "consulting":
+    if other is None and view.role == Role.ACCEPTOR and view.status == Status.CONSULTING:
         return (f"a request from {view.peer_account_id or 'another account'} waiting for this "
                 "account's answer; add an acceptance (accept: true or false) to answer it")
     where = view.local_region
@@ -191,7 +193,7 @@ def _make_unique(entries: list[_Entry]) -> None:
 def _connection(view: PeerConn, acceptor: PeerConn | None) -> _Entry:
     cross = acceptor is None
     status = view.status
-    if cross and status == "consulting":
+    if cross and status == Status.CONSULTING:
         status += f", waiting for {view.peer_account_id or 'the peer account'} to accept"
     if view.expired_time:
         status += f", expires {view.expired_time}"

@@ -20,7 +20,9 @@ from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
     STACK_TAG,
+    DnsStatus,
     PeerConn,
+    Status,
 )
 from reconciler.plan import Action, Op, Step, Wait
 from reconciler.planner.tokens import successor
@@ -33,7 +35,7 @@ class PeerConnSteps(StepRunner):
         self._start(step)
         ctx = self._ctx(step)
         existing = self.ex.poller.end(ctx, step.vpc_id, p["peer_vpc_id"], fresh=True)
-        if existing is not None and existing.status == "deleting":
+        if existing is not None and existing.status == Status.DELETING:
             self.conn_id = existing.peer_conn_id
             self._wait(step, "the previous connection to be deleted", lambda v: v is None)
             existing = None
@@ -50,7 +52,7 @@ class PeerConnSteps(StepRunner):
             else:
                 self._mark(step)
                 self.ex.progress(f"{self.label}: create accepted [id={self.conn_id}]")
-        targets = {"active"} if step.wait == Wait.ACTIVE else {"consulting", "active"}
+        targets = {Status.ACTIVE} if step.wait == Wait.ACTIVE else {Status.CONSULTING, Status.ACTIVE}
         self._wait(step, f"status {' or '.join(sorted(targets))}",
                    lambda v: v is not None and (v.status in targets
                                                 or v.status in FAILED_STATUSES))
@@ -104,7 +106,7 @@ class PeerConnSteps(StepRunner):
             return self._view(step)
 
         view = self.ex.waiter.wait_for(
-            self.label, probe, lambda v: v is not None and v.status != "creating",
+            self.label, probe, lambda v: v is not None and v.status != Status.CREATING,
             f"the request from {other} to reach this account", since=self.started)
         assert view is not None
         self.conn_id = view.peer_conn_id
@@ -112,15 +114,15 @@ class PeerConnSteps(StepRunner):
 
     def _do_accept(self, step: Step) -> None:
         self._start(step)
-        if self._resolve_request(step).status == "consulting":
+        if self._resolve_request(step).status == Status.CONSULTING:
             conn = self._conn()
             self._call(step, lambda api, t: api.accept(conn, client_token=t))
         self._wait(step, "status active",
-                   lambda v: v is not None and (v.status == "active"
+                   lambda v: v is not None and (v.status == Status.ACTIVE
                                                 or v.status in FAILED_STATUSES))
 
     def _do_reject(self, step: Step) -> None:
-        if self._resolve_request(step).status == "consulting":
+        if self._resolve_request(step).status == Status.CONSULTING:
             conn = self._conn()
             self._call(step, lambda api, t: api.reject(conn, client_token=t))
 
@@ -145,8 +147,8 @@ class PeerConnSteps(StepRunner):
     def _settled(self, step: Step) -> None:
         """Wait until the connection is active (BCE refuses resize and DNS changes before)."""
         self._wait(step, "status active with a settled dnsStatus",
-                   lambda v: v is not None and ((v.status == "active" and v.dns_status
-                                                 not in ("wait", "syncing", "closing"))
+                   lambda v: v is not None and ((v.status == Status.ACTIVE and v.dns_status
+                                                 not in (DnsStatus.WAIT, DnsStatus.SYNCING, DnsStatus.CLOSING))
                                                 or v.status in FAILED_STATUSES),
                    settling_of)
 
@@ -159,7 +161,7 @@ class PeerConnSteps(StepRunner):
                                                   client_token=t),
                   lambda v: v.bandwidth_in_mbps == target)
         self._wait(step, f"bandwidth {target} Mbps and status active",
-                   lambda v: v is not None and ((v.status == "active"
+                   lambda v: v is not None and ((v.status == Status.ACTIVE
                                                  and v.bandwidth_in_mbps == target)
                                                 or v.status in FAILED_STATUSES),
                    bandwidth_of)

@@ -25,6 +25,7 @@ from reconciler.errors import ApiError, ConflictError
 from reconciler.model import (
     FAILED_STATUSES,
     PeerConn,
+    Status,
 )
 from reconciler.observe.live import Context
 from reconciler.plan import Action, Change, Op, Ref, Step, Wait
@@ -186,7 +187,7 @@ class StepRunner:
         for _ in range(REPLAYS):
             self._call(step, send, token=token)
             view = self._view(step, fresh=True)
-            if view is None or took_effect(view) or view.status != "active":
+            if view is None or took_effect(view) or view.status != Status.ACTIVE:
                 return
             self.ex.progress(f"{self.label}: the server replayed an earlier answer and changed "
                              "nothing; sending again")

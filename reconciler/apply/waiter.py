@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.errors import ApiError
-from reconciler.model import PairKey, PeerConn
+from reconciler.model import PairKey, PeerConn, Status
 from reconciler.observe.live import Context
 
 ApiFor = Callable[[Context], Any]
@@ -88,14 +88,14 @@ class Poller:
         pair = PairKey.of(vpc_id, peer_vpc_id)
         for view in self.listing(ctx, vpc_id, fresh=fresh):
             if view.local_vpc_id == vpc_id and view.pair == pair and \
-                    view.status not in ("deleted",):
+                    view.status not in (Status.DELETED,):
                 return view
         return None
 
     def by_id(self, ctx: Context, vpc_id: str, peer_conn_id: str, *,
               fresh: bool = False) -> PeerConn | None:
         for view in self.listing(ctx, vpc_id, fresh=fresh):
-            if view.peer_conn_id == peer_conn_id and view.status != "deleted":
+            if view.peer_conn_id == peer_conn_id and view.status != Status.DELETED:
                 return view
         return None
 

@@ -10,7 +10,8 @@ error with the operation and request id it knows).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from reconciler import model
 
@@ -124,6 +125,18 @@ def tag_pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def known(kind: type[E], raw: str) -> E | str:
+    """``raw`` as a member of ``kind`` when it is one; a value BCE adds later stays text (the
+    planner treats an unknown status as not active rather than failing to read the list)."""
+    try:
+        return kind(raw)
+    except ValueError:
+        return raw
+
+
 def decode_peer_conn(data: Any) -> model.PeerConn:
     if not isinstance(data, Mapping):
         raise ValueError("peer connection is not a JSON object")
@@ -132,8 +145,8 @@ def decode_peer_conn(data: Any) -> model.PeerConn:
         raise ValueError("peer connection without peerConnId")
     return model.PeerConn(
         peer_conn_id=conn_id,
-        role=text_field(data, "role"),
-        status=text_field(data, "status"),
+        role=known(model.Role, text_field(data, "role")),
+        status=known(model.Status, text_field(data, "status")),
         bandwidth_in_mbps=_bandwidth(data),
         description=text_field(data, "description"),
         local_if_id=text_field(data, "localIfId"),
@@ -143,8 +156,8 @@ def decode_peer_conn(data: Any) -> model.PeerConn:
         peer_vpc_id=text_field(data, "peerVpcId"),
         peer_region=text_field(data, "peerRegion"),
         peer_account_id=text_field(data, "peerAccountId"),
-        payment_timing=text_field(data, "paymentTiming"),
-        dns_status=text_field(data, "dnsStatus"),
+        payment_timing=model.normalise_payment_timing(text_field(data, "paymentTiming")),
+        dns_status=known(model.DnsStatus, text_field(data, "dnsStatus")),
         created_time=text_field(data, "createdTime"),
         expired_time=text_field(data, "expiredTime"),
         tags=tag_pairs(data.get("tags")),

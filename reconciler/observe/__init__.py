@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from reconciler.model import DesiredState, PeerConn, Vpc
+from reconciler.model import DesiredState, PeerConn, Role, Vpc
 from reconciler.observe.live import Context, LiveState
 
 
@@ -122,7 +122,7 @@ def owner_jobs(desired: DesiredState, live: LiveState) -> list[ListJob]:
     jobs: dict[ListJob, None] = {}
     for conn in desired.connections:
         view = live.end(Context(conn.profile, conn.region), conn.local_vpc_id, conn.peer_vpc_id)
-        if view is None or view.role != "acceptor" or conn.peer_account_id is not None:
+        if view is None or view.role != Role.ACCEPTOR or conn.peer_account_id is not None:
             continue
         peer_ctx = Context(conn.profile, conn.peer_region)
         if live.end(peer_ctx, conn.peer_vpc_id, conn.local_vpc_id) is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.model import GONE_STATUSES, PairKey, PeerConn, Vpc
+from reconciler.model import GONE_STATUSES, PairKey, PeerConn, Status, Vpc
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ class LiveState:
 
     def deleting(self, ctx: Context, local_vpc_id: str, peer_vpc_id: str) -> PeerConn | None:
         view = self._by_end.get((ctx, local_vpc_id, PairKey.of(local_vpc_id, peer_vpc_id)))
-        return view if view is not None and view.status == "deleting" else None
+        return view if view is not None and view.status == Status.DELETING else None
 
     def views(self, ctx: Context | None = None) -> list[PeerConn]:
         return [v for c, v in self._views if ctx is None or c == ctx]

@@ -8,6 +8,8 @@ from reconciler.model import (
     FAILED_STATUSES,
     DesiredAcceptance,
     PeerConn,
+    Role,
+    Status,
 )
 from reconciler.observe.live import live_basis
 from reconciler.plan import Action, Change, FieldChange, NoteLevel
@@ -42,12 +44,12 @@ class AcceptancePlanning(PlanState):
                                                   "this account answers the request"],
                        _answer_fields(acc, None), steps, basis, depends_on=(create.address,))
             return
-        if view.role != "acceptor":
+        if view.role != Role.ACCEPTOR:
             self.note(NoteLevel.WARNING, address,
                       f"{view.peer_conn_id} was initiated by this account, not by "
                       f"{acc.peer_account_id}; nothing to accept")
             return
-        if view.status in ("creating", "consulting"):
+        if view.status in (Status.CREATING, Status.CONSULTING):
             # "creating": the request is still being made; the executor waits for consulting.
             # The basis omits the status so that this expected transition is not "stale".
             kind = Action.ACCEPT if acc.accept else Action.REJECT
@@ -83,7 +85,7 @@ def _answer_fields(acc: DesiredAcceptance, view: PeerConn | None) -> tuple[Field
     before = view.status if view is not None else "consulting"
     if not acc.accept:
         return (FieldChange("status", before, "consult_failed", "reject (PUT ?reject)"),)
-    out = [FieldChange("status", before, "active", "accept (PUT ?accept)")]
+    out = [FieldChange("status", before, Status.ACTIVE, "accept (PUT ?accept)")]
     for name in ("local_if_name", "description"):
         want = getattr(acc, name)
         have = getattr(view, name) if view is not None else ""

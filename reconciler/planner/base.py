@@ -10,6 +10,8 @@ from reconciler.model import (
     DesiredConnection,
     DesiredState,
     PeerConn,
+    Role,
+    Status,
 )
 from reconciler.observe.live import Context, LiveState
 from reconciler.plan import (
@@ -140,6 +142,6 @@ _EXPECTED = ("bandwidth_in_mbps", "local_if_name", "description", "delete_protec
 
 def pending_note(peer_account_id: str | None, view: PeerConn) -> str:
     """What a matched connection that is not active yet is waiting for."""
-    if view.status == "consulting" and view.role == "initiator":
+    if view.status == Status.CONSULTING and view.role == Role.INITIATOR:
         return f"waiting for {peer_account_id or 'the other account'} to accept (consulting)"
     return f"not yet active (status {view.status})"

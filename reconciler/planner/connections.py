@@ -12,6 +12,8 @@ from reconciler.model import (
     STACK_TAG,
     DesiredConnection,
     PeerConn,
+    Role,
+    Status,
 )
 from reconciler.observe.live import Context, live_basis
 from reconciler.plan import Action, NoteLevel
@@ -48,18 +50,18 @@ class ConnectionPlanning(PlanState):
             self._replace(conn, view, reasons, diff)
             return
         self._add_update(conn, view, diff)
-        if view.status != "active":  # said so that "No changes" never hides it
+        if view.status != Status.ACTIVE:  # said so that "No changes" never hides it
             self.note(NoteLevel.INFO, address, pending_note(conn.peer_account_id, view))
 
     def _note_ownership(self, conn: DesiredConnection, view: PeerConn, address: str) -> None:
         owner = self._owner(conn, view)
-        if view.role == "acceptor":
+        if view.role == Role.ACCEPTOR:
             self.note(NoteLevel.WARNING, address,
                       f"{view.peer_conn_id} for {view.pair} was initiated from "
                       f"{view.peer_vpc_id}, the other side; it is managed from this end and "
                       "no second connection will be created")
         if owner is None:
-            if view.role != "acceptor":
+            if view.role != Role.ACCEPTOR:
                 self.note(NoteLevel.INFO, address,
                           f"adopting {view.peer_conn_id}: it carries no peerconn tags "
                           "(tags can only be set at create time)")
@@ -78,7 +80,7 @@ class ConnectionPlanning(PlanState):
         """The stack tag of the connection, read from its initiator's end (the acceptor's end
         carries no tags); None when untagged or the initiator's end is not readable."""
         tagged = view
-        if view.role == "acceptor" and conn.peer_account_id is None:
+        if view.role == Role.ACCEPTOR and conn.peer_account_id is None:
             other = self.live.end(Context(conn.profile, conn.peer_region), conn.peer_vpc_id,
                                   conn.local_vpc_id)
             tagged = other if other is not None else view
@@ -103,11 +105,11 @@ class ConnectionPlanning(PlanState):
                                            "(deleteProtect) on",
                                      "set delete_protect: false on this entry to release it"))
             ok = False
-        if view.role == "acceptor" and conn.peer_account_id is not None:
+        if view.role == Role.ACCEPTOR and conn.peer_account_id is not None:
             self.errors.append(_diag(conn, "only the initiating account may release a "
                                            "cross-account connection"))
             ok = False
-        if view.payment_timing == "Prepaid" and view.status == "active" and \
+        if view.payment_timing == "Prepaid" and view.status == Status.ACTIVE and \
                 not _expired(view, self.now):
             self.errors.append(_diag(conn, f"{view.peer_conn_id} is an active prepaid "
                                            "connection; BCE refuses to release it before "

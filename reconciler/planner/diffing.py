@@ -16,7 +16,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from reconciler.model import DesiredAcceptance, DesiredConnection, PeerConn
+from reconciler.model import DesiredAcceptance, DesiredConnection, PeerConn, Role, Status
 from reconciler.plan import FieldChange
 
 #: attribute → (what the change does, the API call behind it)
@@ -34,7 +34,7 @@ _HOW = {
 }
 #: statuses from which a connection becomes active on its own; a DNS change is planned and
 #: the executor waits for ``active`` (and a settled dnsStatus) before calling.
-TOWARDS_ACTIVE = frozenset({"active", "creating", "updating", "starting"})
+TOWARDS_ACTIVE = frozenset({Status.ACTIVE, Status.CREATING, Status.UPDATING, Status.STARTING})
 IMMUTABLE = frozenset({"peer_region", "peer_account_id", "payment_timing"})
 _ROOT_KEY = re.compile(r"root\['([^']+)'\]")
 
@@ -165,7 +165,7 @@ def _norm_payment(value: str) -> str:
 
 def _initiator_only(conn: DesiredConnection, view: PeerConn) -> bool:
     """This end cannot make initiator-only calls: a cross-account connection the other side made."""
-    return view.role == "acceptor" and conn.peer_account_id is not None
+    return view.role == Role.ACCEPTOR and conn.peer_account_id is not None
 
 
 def _protection_rules(conn: DesiredConnection, view: PeerConn, changes: list[FieldChange],
@@ -204,7 +204,7 @@ def _renewal(conn: DesiredConnection, view: PeerConn, now: datetime) -> list[Fie
         return []
     if _initiator_only(conn, view):
         return []  # BCE lets only the initiating account renew; that account's manifest does
-    if view.status not in ("active", "expired"):  # BCE renews only these
+    if view.status not in (Status.ACTIVE, Status.EXPIRED):  # BCE renews only these
         return []
     if not view.expired_time or "billing" in conn.lifecycle.ignore_changes:
         return []

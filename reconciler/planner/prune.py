@@ -13,6 +13,8 @@ from reconciler.model import (
     STACK_TAG,
     DesiredState,
     PeerConn,
+    Role,
+    Status,
 )
 from reconciler.observe.live import Context, live_basis
 from reconciler.plan import Action, Change, NoteLevel, PeerConnTarget, ResourceKind, fingerprint
@@ -28,7 +30,7 @@ class Pruning(PlanState):
             tags = view.tag_map
             if tags.get(MANAGED_BY_TAG) != MANAGED_BY_VALUE or tags.get(STACK_TAG) != stack:
                 continue
-            if view.role != "initiator" or view.pair in wanted:
+            if view.role != Role.INITIATOR or view.pair in wanted:
                 continue
             if self.live.end(ctx, view.local_vpc_id, view.peer_vpc_id) is None:
                 continue
@@ -39,7 +41,7 @@ class Pruning(PlanState):
             if view.delete_protect:
                 self.note(NoteLevel.WARNING, address, "not pruned: release protection is on")
                 continue
-            if view.payment_timing == "Prepaid" and view.status == "active" and \
+            if view.payment_timing == "Prepaid" and view.status == Status.ACTIVE and \
                     not _expired(view, self.now):
                 self.note(NoteLevel.WARNING, address,
                           "not pruned: active prepaid connections cannot be released before "

@@ -18,6 +18,7 @@ from reconciler.model import (
     DesiredAcceptance,
     DesiredConnection,
     PeerConn,
+    Status,
 )
 from reconciler.observe.live import Context
 from reconciler.plan import OP_ORDER, Op, Ref, Step, Wait
@@ -152,9 +153,9 @@ class StepBuilder:
             conn_id = Ref(made_by, "peer_conn_id")
         where = at(acc.profile, acc.region, acc.local_vpc_id, conn_id)
         if not acc.accept:
-            return (self._step(Op.REJECT, identity, {}, "consulting", reason="accept: false",
+            return (self._step(Op.REJECT, identity, {}, Status.CONSULTING, reason="accept: false",
                                **where),)
-        steps = [self._step(Op.ACCEPT, identity, {}, "consulting", wait=Wait.ACTIVE,
+        steps = [self._step(Op.ACCEPT, identity, {}, Status.CONSULTING, wait=Wait.ACTIVE,
                             reason="accept: true", **where)]
         attrs = {n: getattr(acc, n) for n in ("local_if_name", "description")
                  if getattr(acc, n) is not None}
