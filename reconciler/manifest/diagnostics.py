@@ -90,7 +90,7 @@ def _explain(kind: str, err: Any, info: ScalarInfo | None,
              path: Path) -> tuple[str, str, str | None]:
     value = err.get("input")
     ctx = err.get("ctx") or {}
-    if kind == "choice":
+    if kind in ("choice", "cidr"):
         return ctx["message"], "", ctx.get("hint")
     if kind == "null_not_allowed":
         return _null(info)
