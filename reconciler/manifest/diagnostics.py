@@ -162,9 +162,13 @@ def model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    for arg in (annotation, *get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
+    """The model inside ``annotation``, looking through ``X | None`` and ``list[X]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
     return None
 
 
