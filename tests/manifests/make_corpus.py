@@ -532,7 +532,7 @@ def route_values() -> Iterator[tuple[str, str, str]]:
     yield "route-side-null", "connections[0].routes.local: must not be null", \
         conn(routes="{local: null}")
     yield "route-side-empty-value", "connections[0].routes.local: must not be empty", \
-        conn(routes="{local: }")
+        conn(routes="\n      local:")
     yield "route-side-mapping", "connections[0].routes.local: must be a list, not a mapping", \
         conn(routes="{local: {destination: peer_vpc}}")
     yield "route-routes-list", "connections[0].routes: must be a mapping, not a list", \
