@@ -23,9 +23,10 @@ from reconciler.model import (
     Source,
     StackManifest,
 )
+from reconciler.model.routes import DesiredRoute, RouteSide
 
 NESTED = ("billing", "tags", "lifecycle")
-NOT_ATTRIBUTES = frozenset({"name", "ensure", "lifecycle"})
+NOT_ATTRIBUTES = frozenset({"name", "ensure", "lifecycle", "routes"})
 PREPAID_ONLY = ("reservation_length", "renew_within_days")
 
 Origins = dict[str, Path]
@@ -103,6 +104,11 @@ def _connection(doc: YamlDocument, header: ManifestSpec, defaults: dict[str, Any
                        field_path=format_path((*path, "bandwidth_in_mbps")),
                        hint="set bandwidth_in_mbps on the connection or in defaults")
     billing, lifecycle = merged.get("billing", {}), merged.get("lifecycle", {})
+    routes = merged.get("routes", {})
+    local = _routes(routes, RouteSide.LOCAL, (spec.local_vpc_id, spec.peer_vpc_id),
+                    header.profile, header.region, origins, path)
+    peer = _routes(routes, RouteSide.PEER, (spec.peer_vpc_id, spec.local_vpc_id),
+                   header.profile, merged.get("peer_region", header.region), origins, path)
     return DesiredConnection(
         stack=header.stack,
         name=spec.name,
@@ -125,6 +131,8 @@ def _connection(doc: YamlDocument, header: ManifestSpec, defaults: dict[str, Any
         declared=declared_names(merged),
         source=_source(doc, path),
         field_sources=_field_sources(doc, path, origins),
+        routes_local=local,
+        routes_peer=peer,
     )
 
 
@@ -134,6 +142,8 @@ def _acceptance(doc: YamlDocument, header: ManifestSpec, index: int,
     own = spec.model_dump(exclude_unset=True)
     origins = {key: (*path, key) for key in own}
     origins |= {f"lifecycle.{k}": (*path, "lifecycle", k) for k in own.get("lifecycle", {})}
+    local = _routes(own.get("routes", {}), RouteSide.LOCAL, (spec.local_vpc_id, spec.peer_vpc_id),
+                    header.profile, header.region, origins, path)
     return DesiredAcceptance(
         stack=header.stack,
         name=spec.name,
@@ -150,7 +160,26 @@ def _acceptance(doc: YamlDocument, header: ManifestSpec, index: int,
         declared=frozenset(own) - NOT_ATTRIBUTES,
         source=_source(doc, path),
         field_sources=_field_sources(doc, path, origins),
+        routes_local=local,
     )
+
+
+def _routes(routes: dict[str, Any], side: RouteSide, vpcs: tuple[str, str], profile: str | None,
+            region: str, origins: Origins, entry: Path) -> tuple[DesiredRoute, ...] | None:
+    """One side's declared rules (None when the side has no list), recording where each
+    rule and each of its fields was written in ``origins``."""
+    declared = routes.get(side.value)
+    if declared is None:
+        return None
+    origins[f"routes.{side.value}"] = (*entry, "routes", side.value)
+    built = []
+    for index, rule in enumerate(declared):
+        route = DesiredRoute(side, index, vpcs[0], vpcs[1], profile, region, **rule)
+        at = (*entry, "routes", side.value, index)
+        origins[route.field()] = at
+        origins |= {route.field(key): (*at, key) for key in rule}
+        built.append(route)
+    return tuple(built)
 
 
 def _billing(values: dict[str, Any]) -> Billing:

@@ -90,7 +90,7 @@ def _explain(kind: str, err: Any, info: ScalarInfo | None,
              path: Path) -> tuple[str, str, str | None]:
     value = err.get("input")
     ctx = err.get("ctx") or {}
-    if kind == "choice":
+    if kind in ("choice", "cidr"):
         return ctx["message"], "", ctx.get("hint")
     if kind == "null_not_allowed":
         return _null(info)
@@ -162,9 +162,13 @@ def model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    for arg in (annotation, *get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
+    """The model inside ``annotation``, looking through ``X | None`` and ``list[X]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
     return None
 
 

@@ -27,6 +27,13 @@ from pydantic.json_schema import GenerateJsonSchema, JsonDict, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from reconciler.model import MANAGED_BY_TAG, NAME_TAG, REGIONS, RESERVATION_LENGTHS, STACK_TAG
+from reconciler.model.routes import (
+    DEFAULT_SOURCE,
+    ROUTE_DESCRIPTION_MAX,
+    CidrError,
+    Symbol,
+    parse_cidr,
+)
 
 SCHEMA_ID = "https://peerconn.dev/schemas/manifest.schema.json"
 
@@ -149,6 +156,40 @@ AcceptanceAttribute = Annotated[
 
 _TAGS_SCHEMA: JsonDict = {"propertyNames": {"not": {"enum": list(RESERVED_TAG_KEYS)}}}
 
+SYMBOLS = tuple(s.value for s in Symbol)
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+CIDR_PATTERN = rf"^({_OCTET}\.){{3}}{_OCTET}/(3[0-2]|[12]?[0-9])$"
+
+
+def _cidr(value: str) -> str:
+    try:
+        return parse_cidr(value)
+    except CidrError as exc:
+        raise PydanticCustomError("cidr", "{message}",
+                                  {"message": str(exc), "hint": exc.hint}) from None
+
+
+def _destination(value: str) -> str:
+    if value in SYMBOLS:
+        return value
+    try:
+        return parse_cidr(value)
+    except CidrError as exc:
+        hint = exc.hint or did_you_mean(value, SYMBOLS) \
+            or f"write an IPv4 CIDR or one of {', '.join(SYMBOLS)}"
+        raise PydanticCustomError("cidr", "{message}", {"message": str(exc), "hint": hint}) from None
+
+
+_CIDR_SCHEMA: JsonDict = {"type": "string", "pattern": CIDR_PATTERN,
+                          "description": "IPv4 CIDR, canonical (no host bits)"}
+Cidr = Annotated[str, AfterValidator(_cidr), WithJsonSchema(_CIDR_SCHEMA)]
+RouteDestination = Annotated[
+    str,
+    AfterValidator(_destination),
+    WithJsonSchema({"anyOf": [_CIDR_SCHEMA, {"type": "string", "enum": list(SYMBOLS)}]}),
+]
+RouteDescription = Annotated[str, StringConstraints(max_length=ROUTE_DESCRIPTION_MAX)]
+
 
 class _Spec(BaseModel):
     """Strict, closed, immutable; an explicit ``null`` only where ``nullable`` allows it."""
@@ -191,6 +232,29 @@ class AcceptanceLifecycleSpec(_Spec):
     ignore_changes: list[AcceptanceAttribute] | None = None
 
 
+class RouteSpec(_Spec):
+    """One route rule whose next hop is the entry's connection."""
+
+    destination: RouteDestination = Field(
+        description="an IPv4 CIDR, or peer_vpc / local_vpc: that VPC's CIDR and secondary CIDRs")
+    source: Cidr = Field(DEFAULT_SOURCE, description="a subnet range of the table's VPC")
+    description: RouteDescription | None = None
+
+
+class RoutesSpec(_Spec):
+    """Route rules through the connection, per table; a side left out is not managed."""
+
+    local: list[RouteSpec] | None = Field(
+        None, description="rules in local_vpc_id's route table; [] deletes ours there")
+    peer: list[RouteSpec] | None = Field(
+        None, description="rules in peer_vpc_id's route table (same account only)")
+
+
+class AcceptanceRoutesSpec(_Spec):
+    local: list[RouteSpec] | None = Field(
+        None, description="rules in local_vpc_id's (the acceptor's) route table")
+
+
 class DefaultsSpec(_Spec):
     """Merged into every entry of ``connections``; the entry's own values win."""
 
@@ -231,6 +295,7 @@ class ConnectionSpec(_Spec):
     tags: Tags | None = Field(None, json_schema_extra=_TAGS_SCHEMA)
     lifecycle: LifecycleSpec | None = None
     ensure: Ensure = Field("present", description="absent releases the connection")
+    routes: RoutesSpec | None = None
 
 
 class AcceptanceSpec(_Spec):
@@ -245,6 +310,7 @@ class AcceptanceSpec(_Spec):
     local_if_name: IfName | None = None
     description: Description | None = None
     lifecycle: AcceptanceLifecycleSpec | None = None
+    routes: AcceptanceRoutesSpec | None = None
 
 
 class ManifestSpec(_Spec):

@@ -3,7 +3,8 @@
 Owns: every check that needs more than one field or more than one entry — local ≠ peer VPC,
 one connection per VPC pair across the run, same-region ⇒ Postpaid, Prepaid needs a
 reservation length, ``peer_if_name`` only within one account, unique names per stack,
-reserved tag keys, ``prevent_destroy`` vs ``ensure: absent``, prune agreement within a stack.
+reserved tag keys, ``prevent_destroy`` vs ``ensure: absent``, prune agreement within a stack;
+the route rules are in ``route_rules``.
 Pure: reads only the state it is given (locations come from ``source``/``field_sources``).
 Checks that need the live cloud (quotas, prepaid bandwidth only grows) belong to the planner.
 """
@@ -14,7 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from reconciler.errors import Diagnostic
+from reconciler.manifest.locate import Entry, at
+from reconciler.manifest.locate import describe as _describe
 from reconciler.manifest.models import RESERVED_TAG_KEYS
+from reconciler.manifest.route_rules import route_rules
 from reconciler.model import (
     RESERVATION_LENGTHS,
     DesiredAcceptance,
@@ -25,7 +29,8 @@ from reconciler.model import (
     StackManifest,
 )
 
-Entry = DesiredConnection | DesiredAcceptance
+__all__ = ["at", "validate_rules"]
+
 LENGTHS = ", ".join(str(n) for n in RESERVATION_LENGTHS)
 
 
@@ -40,22 +45,8 @@ def validate_rules(state: DesiredState) -> list[Diagnostic]:
     found += duplicate_names(entries)
     found += duplicate_pairs(entries)
     found += prune_disagreements(state.manifests)
+    found += route_rules(entries)
     return found
-
-
-def at(entry: Entry, attr: str, summary: str, *, near: Iterable[str] = (), detail: str = "",
-       hint: str | None = None) -> Diagnostic:
-    """A diagnostic for ``attr`` of ``entry``, placed where it (or the first of ``near``) is."""
-    sources = entry.field_sources
-    where = next((sources[a] for a in (attr, *near) if a in sources), entry.source)
-    if attr in sources:
-        field_path = sources[attr].field_path
-    else:
-        base = entry.source.field_path if entry.source and entry.source.field_path else entry.name
-        field_path = f"{base}.{attr}"
-    if where is None:
-        return Diagnostic(summary, detail, field=field_path, hint=hint)
-    return Diagnostic(summary, detail, where.file, where.line, where.column, field_path, hint)
 
 
 def _same_vpc(entry: Entry) -> list[Diagnostic]:
@@ -127,12 +118,6 @@ def acceptance_rules(acc: DesiredAcceptance) -> list[Diagnostic]:
         found.append(at(acc, "peer_account_id", "an acceptance needs peer_account_id",
                         hint="name the account that initiates the connection"))
     return found
-
-
-def _describe(entry: Entry) -> str:
-    kind = "connection" if isinstance(entry, DesiredConnection) else "acceptance"
-    where = f" at {entry.source}" if entry.source else ""
-    return f"{kind} '{entry.name}'{where}"
 
 
 def duplicate_names(entries: Iterable[Entry]) -> list[Diagnostic]:

@@ -1,8 +1,8 @@
 """Frozen domain values shared by the client, the manifest loader, the planner and the executor.
 
 Owns: the live view of a peering connection (``PeerConn``, decoded by the client from BCE's
-JSON), the desired state read from manifests (``DesiredConnection``, ``DesiredAcceptance``),
-and the identity of a connection (``PairKey``). Pure data: no I/O, no HTTP, no YAML.
+JSON), the desired state read from manifests (``DesiredConnection``, ``DesiredAcceptance``;
+their declared route rules are ``model.routes.DesiredRoute``), and the identity of a connection (``PairKey``). Pure data: no I/O, no HTTP, no YAML.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from reconciler.model.routes import DesiredRoute
 
 MANAGED_BY_TAG = "managed-by"
 MANAGED_BY_VALUE = "peerconn"
@@ -240,10 +242,19 @@ class DesiredConnection:
     declared: frozenset[str] = frozenset()
     source: Source | None = None
     field_sources: Mapping[str, Source] = field(default_factory=dict, compare=False, repr=False)
+    #: ``routes.local`` / ``routes.peer`` (model/routes.py): None = that side is not managed,
+    #: ``()`` = managed and empty (every rule through this connection there is deleted).
+    routes_local: tuple[DesiredRoute, ...] | None = None
+    routes_peer: tuple[DesiredRoute, ...] | None = None
 
     @property
     def pair(self) -> PairKey:
         return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
+
+    @property
+    def routes(self) -> tuple[DesiredRoute, ...]:
+        """Every declared rule, local side first."""
+        return (*(self.routes_local or ()), *(self.routes_peer or ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,10 +276,17 @@ class DesiredAcceptance:
     declared: frozenset[str] = frozenset()
     source: Source | None = None
     field_sources: Mapping[str, Source] = field(default_factory=dict, compare=False, repr=False)
+    #: ``routes.local``: the acceptor's own table (None = not managed, ``()`` = managed, empty).
+    routes_local: tuple[DesiredRoute, ...] | None = None
+    routes_peer: None = None  # an acceptor cannot route in the initiator's table
 
     @property
     def pair(self) -> PairKey:
         return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
+
+    @property
+    def routes(self) -> tuple[DesiredRoute, ...]:
+        return self.routes_local or ()
 
 
 @dataclass(frozen=True, slots=True)

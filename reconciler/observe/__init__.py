@@ -8,46 +8,25 @@ is read from the other VPC's own list). For the planner's VPC rules (``vpc_rules
 reads, once per (account profile, region) the manifests name, the account's VPCs there
 (``GET /v1/vpc``, paged): one call per 1,000 VPCs instead of one detail call per VPC
 (specs/planning.md). Those jobs run first, in the same bounded pool as the peering lists.
-If any page fails the whole observation fails: a plan is never made from an incomplete view.
-Must not decide anything about changes.
+When the manifests declare routes, the route tables and VPC details ``observe.routes`` names
+join the same pool (and, for prune, a second wave after the account-wide lists).
+If any read fails the whole observation fails: a plan is never made from an incomplete view.
+Job kinds and reader protocols are in ``observe.jobs``. Must not decide anything about changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from reconciler.model import DesiredState, PeerConn, Role, Vpc
+from reconciler.model import DesiredState, Role
+from reconciler.observe.jobs import ApiFor, Lister, ListJob, RouteReader, VpcLister, read_job
 from reconciler.observe.live import Context, LiveState
+from reconciler.observe.routes import prune_route_jobs, route_jobs_for, uses_routes
 
-
-class VpcLister(Protocol):
-    def list_all(self, *, page_size: int = 1000) -> Iterator[Vpc]:
-        ...
-
-
-class Lister(Protocol):
-    @property
-    def vpc(self) -> VpcLister:
-        ...
-
-    def list_all(self, *, vpc_id: str | None = None, page_size: int = 1000) -> Iterator[PeerConn]:
-        ...
-
-
-ApiFor = Callable[[Context], Lister]
-
-
-@dataclass(frozen=True, slots=True)
-class ListJob:
-    """One paginated list: a VPC's connections, (vpc_id None) the whole account's, or
-    (kind "vpc", vpc_id None) the account's VPCs in the context's region."""
-
-    ctx: Context
-    vpc_id: str | None
-    kind: Literal["peerconn", "vpc"] = "peerconn"
+__all__ = ["ApiFor", "Context", "ListJob", "Lister", "LiveState", "RouteReader", "VpcLister",
+           "jobs_for", "observe", "owner_jobs", "read_live", "uses_routes", "vpc_jobs_for"]
 
 
 def vpc_jobs_for(desired: DesiredState) -> list[ListJob]:
@@ -78,6 +57,7 @@ def jobs_for(desired: DesiredState) -> list[ListJob]:
     for manifest in desired.manifests:
         if manifest.prune:
             jobs[ListJob(Context(manifest.profile, manifest.region), None)] = None
+    jobs.update(dict.fromkeys(route_jobs_for(desired)))
     return list(jobs)
 
 
@@ -87,27 +67,32 @@ def observe(jobs: Iterable[ListJob], api_for: ApiFor, *, parallelism: int = 10,
     job_list = list(jobs)
 
     def run(job: ListJob) -> list[Any]:
-        api = api_for(job.ctx)
-        if job.kind == "vpc":
-            return list(api.vpc.list_all(page_size=page_size))
-        return list(api.list_all(vpc_id=job.vpc_id, page_size=page_size))
+        return read_job(api_for(job.ctx), job, page_size)
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         results = list(pool.map(run, job_list))
     live = LiveState(complete=[j.ctx for j in job_list if j.vpc_id is None and j.kind == "peerconn"])
     for job, items in zip(job_list, results, strict=True):
-        if job.kind == "vpc":
-            live.add_vpcs(job.ctx, items)
-            continue
+        _store(live, job, items)
+    return live
+
+
+def _store(live: LiveState, job: ListJob, items: list[Any]) -> None:
+    if job.kind == "vpc":
+        live.add_vpcs(job.ctx, items)
+    elif job.kind == "route_table":
+        live.add_route_table(job.ctx, job.vpc_id or "", items[0])
+    elif job.kind == "vpc_detail":
+        live.add_vpc_detail(job.ctx, job.vpc_id or "", items[0])
+    else:
         for view in items:
             live.add(job.ctx, view)
-    return live
 
 
 def read_live(desired: DesiredState, api_for: ApiFor, *, parallelism: int = 10) -> LiveState:
     """Everything a plan of ``desired`` reads: its lists, then the lists that name owners."""
     live = observe(jobs_for(desired), api_for, parallelism=parallelism)
-    more = owner_jobs(desired, live)
+    more = [*owner_jobs(desired, live), *prune_route_jobs(desired, live)]
     if more:
         live.merge(observe(more, api_for, parallelism=parallelism))
     return live

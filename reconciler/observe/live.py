@@ -2,7 +2,9 @@
 
 Owns: ``Context`` (which account profile and region a view was read through), ``LiveState``
 (an index of views by local VPC and pair, plus the VPCs each account was seen to have, by
-region, for the contexts whose VPC list was read) and ``live_basis`` (the live fields a change
+region, for the contexts whose VPC list was read; and, when the run uses routes, the route
+table of each VPC read and the VPC details read, keyed by VPC id — BCE ids are global) and
+``live_basis`` (the live fields a change
 relies on, fingerprinted into the plan and re-checked by apply). Pure: no I/O.
 """
 
@@ -12,7 +14,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reconciler.model import GONE_STATUSES, PairKey, PeerConn, Status, Vpc
+from reconciler.model import (
+    GONE_STATUSES,
+    PEERCONN_NEXTHOP_TYPE,
+    PairKey,
+    PeerConn,
+    RouteRule,
+    RouteTable,
+    Status,
+    Subnet,
+    Vpc,
+)
+from reconciler.model.routes import DesiredRoute
+
+RuleKey = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +55,78 @@ class LiveState:
         self.complete: frozenset[Context] = frozenset(complete)
         self._vpcs: dict[tuple[str | None, str], Vpc] = {}
         self._vpcs_read: set[Context] = set()
+        self._tables: dict[str, tuple[Context, RouteTable | None]] = {}
+        self._details: dict[str, tuple[Context, Vpc | None]] = {}
         for ctx, view in views:
             self.add(ctx, view)
+
+    # -- routes --------------------------------------------------------------------------
+
+    def add_route_table(self, ctx: Context, vpc_id: str, table: RouteTable | None) -> None:
+        """``vpc_id``'s route table as ``GET /v1/route?vpcId=`` returned it through ``ctx``
+        (None: BCE answered that there is no such VPC or table)."""
+        self._tables.setdefault(vpc_id, (ctx, table))
+
+    def add_vpc_detail(self, ctx: Context, vpc_id: str, vpc: Vpc | None) -> None:
+        """One ``GET /v1/vpc/{id}`` answer (CIDRs and subnets) read through ``ctx`` (None:
+        no such VPC in that account)."""
+        if vpc is not None and not vpc.region:
+            vpc = replace(vpc, region=ctx.region)
+        self._details.setdefault(vpc_id, (ctx, vpc))
+
+    def route_table_read(self, vpc_id: str) -> bool:
+        """Whether the run asked for the table (then None from ``route_table`` = missing)."""
+        return vpc_id in self._tables
+
+    def vpc_detail_read(self, vpc_id: str) -> bool:
+        """Whether the run asked for the detail (then None from ``vpc_detail`` = missing)."""
+        return vpc_id in self._details
+
+    def route_table(self, vpc_id: str) -> RouteTable | None:
+        """The VPC's route table, every rule (system ones too); None if it was not read."""
+        read = self._tables.get(vpc_id)
+        return read[1] if read else None
+
+    def route_rules(self, vpc_id: str) -> dict[RuleKey, RouteRule] | None:
+        """The VPC's rules by (source, destination) — a table's identity for a rule."""
+        table = self.route_table(vpc_id)
+        if table is None:
+            return None
+        return {(r.source_address, r.destination_address): r for r in table.rules}
+
+    def route_tables(self) -> list[tuple[Context, str, RouteTable]]:
+        """Every table read: (context it was read through, VPC id, table), by VPC id."""
+        return [(ctx, vpc_id, table) for vpc_id, (ctx, table) in sorted(self._tables.items())
+                if table is not None]
+
+    def rules_via(self, nexthop_ids: Iterable[str]) -> list[tuple[str, RouteRule]]:
+        """(VPC id, rule) of every ``peerConn`` rule, in every table read, whose next hop is
+        one of ``nexthop_ids`` (a connection's ends' ``localIfId``s)."""
+        wanted = {i for i in nexthop_ids if i}
+        return [(vpc_id, rule) for _, vpc_id, table in self.route_tables() for rule in table.rules
+                if rule.nexthop_type == PEERCONN_NEXTHOP_TYPE and rule.nexthop_id in wanted]
+
+    def next_hop(self, route: DesiredRoute) -> str | None:
+        """The ``localIfId`` a declared rule routes to: its connection's end in the table's
+        VPC, as that VPC's list showed it; None while there is no live connection."""
+        view = self.end(Context(route.profile, route.region), route.table_vpc_id,
+                        route.other_vpc_id)
+        return view.local_if_id if view is not None and view.local_if_id else None
+
+    def vpc_detail(self, vpc_id: str) -> Vpc | None:
+        read = self._details.get(vpc_id)
+        return read[1] if read else None
+
+    def vpc_cidrs(self, vpc_id: str) -> tuple[str, ...] | None:
+        """Primary then secondary CIDRs, from the VPC's detail; None if it was not read."""
+        vpc = self.vpc_detail(vpc_id)
+        return None if vpc is None else tuple(c for c in (vpc.cidr, *vpc.secondary_cidrs) if c)
+
+    def subnets(self, vpc_id: str) -> tuple[Subnet, ...] | None:
+        vpc = self.vpc_detail(vpc_id)
+        return None if vpc is None else vpc.subnets
+
+    # -- peering connections and VPC lists -----------------------------------------------
 
     def add_vpcs(self, ctx: Context, vpcs: Iterable[Vpc]) -> None:
         """The whole VPC list read through ``ctx``. A VPC whose body names no region is in
@@ -69,6 +154,10 @@ class LiveState:
     def merge(self, other: LiveState) -> None:
         for ctx, view in other._views:
             self.add(ctx, view)
+        for vpc_id, (ctx, table) in other._tables.items():
+            self.add_route_table(ctx, vpc_id, table)
+        for vpc_id, (ctx, vpc) in other._details.items():
+            self.add_vpc_detail(ctx, vpc_id, vpc)
 
     def end(self, ctx: Context, local_vpc_id: str, peer_vpc_id: str) -> PeerConn | None:
         """The live connection for the pair as seen from ``local_vpc_id``; gone ones excluded."""

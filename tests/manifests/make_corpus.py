@@ -492,6 +492,106 @@ def rules() -> Iterator[tuple[str, str, str]]:
             ACC, {"name": "again"}).items()) + "\n"
 
 
+def _local(*rules: str) -> str:
+    return "{local: [" + ", ".join(rules) + "]}"
+
+
+def route_values() -> Iterator[tuple[str, str, str]]:
+    """Route fields the schema refuses: CIDR syntax, types, lengths, unknown keys."""
+    where = "connections[0].routes.local[0]"
+    for case, rule, expect in [
+        ("destination-host-bits", "{destination: 10.30.0.1/16}",
+         f"{where}.destination: '10.30.0.1/16' has host bits set"),
+        ("destination-symbol-typo", "{destination: peer_vpx}", "did you mean 'peer_vpc'?"),
+        ("destination-word", "{destination: database}", "write an IPv4 CIDR or one of peer_vpc"),
+        ("destination-ipv6", "{destination: 'fd00::/8'}", "is an IPv6 network"),
+        ("destination-address", "{destination: 10.30.0.0}", "is an address, not a CIDR"),
+        ("destination-prefix-33", "{destination: 10.30.0.0/33}", "is not an IPv4 CIDR"),
+        ("destination-leading-zero", "{destination: 10.030.0.0/16}", "is not an IPv4 CIDR"),
+        ("destination-int", "{destination: 10}", f"{where}.destination: must be a string"),
+        ("destination-null", "{destination: null}", f"{where}.destination: must not be null"),
+        ("destination-missing", "{source: 10.1.1.0/24}",
+         f"{where}.destination: missing required field"),
+        ("source-host-bits", "{destination: 10.30.0.0/16, source: 10.1.1.7/24}",
+         f"{where}.source: '10.1.1.7/24' has host bits set"),
+        ("source-symbol", "{destination: 10.30.0.0/16, source: local_vpc}",
+         f"{where}.source: 'local_vpc' is not an IPv4 CIDR"),
+        ("source-empty", "{destination: 10.30.0.0/16, source: ''}", f"{where}.source: "),
+        ("description-too-long", "{destination: 10.30.0.0/16, description: " + "d" * 201 + "}",
+         f"{where}.description: is too long (201 characters; at most 200)"),
+        ("description-int", "{destination: 10.30.0.0/16, description: 7}",
+         f"{where}.description: must be a string; quote it"),
+        ("unknown-field", "{destination: 10.30.0.0/16, nexthop: x}",
+         f"{where}.nexthop: unknown field 'nexthop'"),
+        ("unknown-field-typo", "{destinaton: 10.30.0.0/16}", "did you mean 'destination'?"),
+        ("entry-string", "10.30.0.0/16", f"{where}: must be a mapping, not text"),
+    ]:
+        yield f"route-{case}", expect, conn(routes=_local(rule))
+    yield "route-side-unknown", "connections[0].routes.remote: unknown field 'remote'", \
+        conn(routes="{remote: []}")
+    yield "route-side-null", "connections[0].routes.local: must not be null", \
+        conn(routes="{local: null}")
+    yield "route-side-empty-value", "connections[0].routes.local: must not be empty", \
+        conn(routes="\n      local:")
+    yield "route-side-mapping", "connections[0].routes.local: must be a list, not a mapping", \
+        conn(routes="{local: {destination: peer_vpc}}")
+    yield "route-routes-list", "connections[0].routes: must be a mapping, not a list", \
+        conn(routes="[peer_vpc]")
+    yield "route-acceptance-peer-side", "acceptances[0].routes.peer: unknown field 'peer'", \
+        acc(routes="{peer: [{destination: local_vpc}]}")
+    yield "route-acceptance-host-bits", "acceptances[0].routes.local[0].destination: '172.16.0.9/12'", \
+        acc(routes=_local("{destination: 172.16.0.9/12}"))
+    yield "route-defaults", "defaults.routes: unknown field 'routes'", \
+        manifest(defaults="{routes: {local: [{destination: peer_vpc}]}}")
+
+
+def route_rules() -> Iterator[tuple[str, str, str]]:
+    """Route rules that span fields or entries."""
+    cross = {"peer_vpc_id": "vpc-partner1", "peer_account_id": '"acc-partner"'}
+    yield "route-peer-side-cross-account", "connections[0].routes.peer: routes.peer can only be " \
+        "set when both VPCs are in the same account", \
+        conn(**cross, routes="{peer: [{destination: local_vpc}]}")
+    yield "route-peer-side-empty-cross-account", "routes.peer can only be set", \
+        conn(**cross, routes="{peer: []}")
+    yield "route-local-names-own-vpc", "connections[0].routes.local[0].destination: destination " \
+        "local_vpc is the table's own VPC (vpc-app01)", conn(routes=_local("{destination: local_vpc}"))
+    yield "route-peer-names-own-vpc", "connections[0].routes.peer[0].destination: destination " \
+        "peer_vpc is the table's own VPC (vpc-db0001)", \
+        conn(routes="{peer: [{destination: peer_vpc}]}")
+    yield "route-acceptance-names-own-vpc", "acceptances[0].routes.local[0].destination: " \
+        "destination local_vpc is the table's own VPC", acc(routes=_local("{destination: local_vpc}"))
+    yield "route-ensure-absent", "connections[0].routes.local[0]: ensure: absent releases the " \
+        "connection; it cannot carry routes", \
+        conn(ensure="absent", routes=_local("{destination: 10.30.0.0/16}"))
+    twice = "{destination: 10.30.0.0/16, source: 10.1.1.0/24}"
+    yield "route-duplicate-in-one-list", "connections[0].routes.local[1].destination: a rule " \
+        "from 10.1.1.0/24 to 10.30.0.0/16 is already declared for the route table of vpc-app01", \
+        conn(routes=_local(twice, twice))
+    yield "route-duplicate-symbolic", "routes.local[1].destination: a rule from 0.0.0.0/0 to " \
+        "peer_vpc is already declared", \
+        conn(routes=_local("{destination: peer_vpc}", "{destination: peer_vpc, description: b}"))
+    db = "{destination: 172.20.0.0/16}"
+    yield "route-duplicate-across-entries", "connections[1].routes.local[0].destination: a rule " \
+        "from 0.0.0.0/0 to 172.20.0.0/16 is already declared for the route table of vpc-app01", \
+        manifest(conns=[_merge(CONN, {"routes": _local(db)}),
+                        _merge(CONN, {"name": "app-to-web", "peer_vpc_id": "vpc-web001",
+                                      "routes": _local(db)})])
+    yield "route-duplicate-peer-side-and-local-side", "connections[1].routes.local[0].destination:" \
+        " a rule from 0.0.0.0/0 to 172.20.0.0/16 is already declared for the route table of " \
+        "vpc-db0001", manifest(conns=[
+            _merge(CONN, {"routes": "{peer: [" + db + "]}"}),
+            _merge(CONN, {"name": "db-to-web", "local_vpc_id": "vpc-db0001",
+                          "peer_vpc_id": "vpc-web001", "routes": _local(db)})])
+    many = [f"{{destination: 10.{100 + i // 256}.{i % 256}.0/24}}" for i in range(51)]
+    yield "route-too-many-in-one-list", "connections[0].routes.local[50]: the route table of " \
+        "vpc-app01 would hold 51 declared rules; BCE allows at most 50", conn(routes=_local(*many))
+    yield "route-too-many-across-entries", "connections[1].routes.local[20]: the route table of " \
+        "vpc-app01 would hold 51 declared rules", manifest(conns=[
+            _merge(CONN, {"routes": _local(*many[:30])}),
+            _merge(CONN, {"name": "app-to-web", "peer_vpc_id": "vpc-web001",
+                          "routes": _local(*many[30:])})])
+
+
 def directories() -> Iterator[tuple[str, dict[str, str]]]:
     """Cases spanning files: (directory, {file name: text}); expectations name their file."""
     reverse = _merge(CONN, {"name": "db-to-app", "local_vpc_id": "vpc-db0001",
@@ -531,6 +631,14 @@ def directories() -> Iterator[tuple[str, dict[str, str]]]:
             accs=[_merge(ACC, {"local_vpc_id": "vpc-partner1", "peer_vpc_id": "vpc-app01",
                                "peer_account_id": '"acc-main"', "accept": "false"})]),
     }
+    db = "{local: [{destination: 172.20.0.0/16, description: from a}]}"
+    yield "dir-route-duplicate-across-files", {
+        "a.yaml": manifest(conns=[_merge(CONN, {"routes": db})]),
+        "b.yaml": "# expect: connections[0].routes.local[0].destination: a rule from 0.0.0.0/0 to "
+                  "172.20.0.0/16 is already declared for the route table of vpc-app01\n"
+                  + manifest(top={"stack": "other"}, conns=[_merge(CONN, {
+                      "name": "app-to-web", "peer_vpc_id": "vpc-web001", "routes": db})]),
+    }
     yield "dir-pair-acceptance-same-account", {
         "a.yaml": manifest(),
         "b.yaml": "# expect: acceptances[0].peer_vpc_id: a connection between\n" + manifest(
@@ -547,6 +655,8 @@ def cases() -> Iterator[tuple[str, str, str | bytes]]:
     yield from yaml11_ids()
     yield from bad_values()
     yield from rules()
+    yield from route_values()
+    yield from route_rules()
 
 
 def write(root: Path = CORPUS) -> int:

@@ -1,0 +1,122 @@
+"""Which route reads a run needs (specs/planning.md, "Reading routes").
+
+Owns: deciding the route-table reads (``GET /v1/route?vpcId=``, one per VPC) and the VPC
+detail reads (``GET /v1/vpc/{id}``, one per VPC) of a run, as ``ListJob`` values the
+observation runs in its one bounded pool. A run that declares no route list reads nothing
+here, so runs without routes cost what they always did. A run that declares any reads the
+table of every VPC its entries touch and can read — so that a release (``ensure: absent``,
+prune, the release half of a replace) can delete every rule through that connection, and an
+unmanaged side can be shown — plus the details the declared rules need: the VPC a symbolic
+destination stands for (when some profile of the run can read it) and the table's own VPC
+when a rule has a custom source (its subnets). Must not decide which rules should exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reconciler.model import (
+    MANAGED_BY_TAG,
+    MANAGED_BY_VALUE,
+    STACK_TAG,
+    DesiredAcceptance,
+    DesiredConnection,
+    DesiredState,
+    PairKey,
+    PeerConn,
+)
+from reconciler.model.routes import DesiredRoute
+from reconciler.observe.jobs import ListJob
+from reconciler.observe.live import Context, LiveState
+
+Entry = DesiredConnection | DesiredAcceptance
+
+
+def _entries(desired: DesiredState) -> list[Entry]:
+    return [*desired.connections, *desired.acceptances]
+
+
+def uses_routes(desired: DesiredState) -> bool:
+    """Whether any entry of the run declares a route list (``[]`` included)."""
+    return any(entry.routes_local is not None or entry.routes_peer is not None
+               for entry in _entries(desired))
+
+
+def route_jobs_for(desired: DesiredState) -> list[ListJob]:
+    """The first wave's route reads: tables, the peer ends' lists, and VPC details."""
+    if not uses_routes(desired):
+        return []
+    jobs: dict[ListJob, None] = {}
+    for conn in desired.connections:
+        jobs[ListJob(Context(conn.profile, conn.region), conn.local_vpc_id, "route_table")] = None
+        if conn.peer_account_id is None:
+            peer_ctx = Context(conn.profile, conn.peer_region)
+            jobs[ListJob(peer_ctx, conn.peer_vpc_id, "route_table")] = None
+            # The peer table's next hop is the peer end's localIfId, on the peer VPC's list.
+            jobs[ListJob(peer_ctx, conn.peer_vpc_id)] = None
+    for acc in desired.acceptances:
+        jobs[ListJob(Context(acc.profile, acc.region), acc.local_vpc_id, "route_table")] = None
+    readers = _readers(desired)
+    for entry in _entries(desired):
+        for route in entry.routes:
+            for job in _detail_jobs(route, readers):
+                jobs[job] = None
+    return list(jobs)
+
+
+def _readers(desired: DesiredState) -> dict[str, Context]:
+    """The context through which the run can read each VPC it names (its own account's)."""
+    readers: dict[str, Context] = {}
+    for conn in desired.connections:
+        readers.setdefault(conn.local_vpc_id, Context(conn.profile, conn.region))
+        if conn.peer_account_id is None:
+            readers.setdefault(conn.peer_vpc_id, Context(conn.profile, conn.peer_region))
+    for acc in desired.acceptances:
+        readers.setdefault(acc.local_vpc_id, Context(acc.profile, acc.region))
+    return readers
+
+
+def _detail_jobs(route: DesiredRoute, readers: dict[str, Context]) -> list[ListJob]:
+    """``peer_vpc`` of another account is read only when the run holds that account's entry
+    for the VPC; otherwise it is not read at all (the plan asks for a literal CIDR)."""
+    jobs = []
+    named = route.symbolic_vpc_id
+    if named is not None and named in readers:
+        jobs.append(ListJob(readers[named], named, "vpc_detail"))
+    if route.custom_source:
+        jobs.append(ListJob(Context(route.profile, route.region), route.table_vpc_id, "vpc_detail"))
+    return jobs
+
+
+def prune_route_jobs(desired: DesiredState, live: LiveState) -> list[ListJob]:
+    """Second wave: the tables of connections a prune may release (found by the first
+    wave's account-wide lists), so their rules can be deleted before the release.
+
+    The local end's table is always readable (its VPC was listed with our keys). The peer
+    end's is read, with the peer VPC's peering list (for its ``localIfId``), when the peer
+    VPC is among the account's VPCs the run listed — the one sign, from our side, that it
+    is ours."""
+    if not uses_routes(desired):
+        return []
+    declared = {entry.pair for entry in _entries(desired)}
+    jobs: dict[ListJob, None] = {}
+    for manifest in desired.manifests:
+        if not manifest.prune:
+            continue
+        ctx = Context(manifest.profile, manifest.region)
+        for view in _owned(live.views(ctx), manifest.stack, declared):
+            jobs[ListJob(ctx, view.local_vpc_id, "route_table")] = None
+            peer = live.vpc(manifest.profile, view.peer_vpc_id)
+            if peer is not None:
+                peer_ctx = Context(manifest.profile, peer.region)
+                jobs[ListJob(peer_ctx, view.peer_vpc_id, "route_table")] = None
+                if live.end(peer_ctx, view.peer_vpc_id, view.local_vpc_id) is None:
+                    jobs[ListJob(peer_ctx, view.peer_vpc_id)] = None
+    return [job for job in jobs
+            if job.kind != "route_table" or not live.route_table_read(job.vpc_id or "")]
+
+
+def _owned(views: Iterable[PeerConn], stack: str, declared: set[PairKey]) -> list[PeerConn]:
+    return [v for v in views
+            if v.tag_map.get(MANAGED_BY_TAG) == MANAGED_BY_VALUE
+            and v.tag_map.get(STACK_TAG) == stack and v.pair not in declared]
