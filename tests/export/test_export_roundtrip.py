@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from reconciler.manifest import load_paths
-from tests.cli_harness import instant_world
+from tests.harness import instant_world
 
 WORLD = [
     {"id": "peerconn-same01", "local_vpc_id": "vpc-app01", "peer_vpc_id": "vpc-db0001",
@@ -33,18 +33,18 @@ WORLD = [
 
 
 @pytest.fixture
-def cli(start_cli):
-    return start_cli(instant_world(WORLD))
+def cli(make_world):
+    return make_world(instant_world(WORLD))
 
 
 def export(cli, out: Path, *args: str) -> dict:
-    result = cli("export", *args, "--out", str(out))
+    result = cli.run("export", *args, "--out", str(out))
     assert result.code == 0, result.err
     return yaml.safe_load(out.read_text(encoding="utf-8"))
 
 
 def assert_plans_no_changes(cli, *paths: Path) -> None:
-    plan = cli("plan", *map(str, paths), "--detailed-exitcode")
+    plan = cli.run("plan", *map(str, paths), "--detailed-exitcode")
     assert plan.code == 0, plan.out + plan.err
     assert "No changes." in plan.out
 
@@ -125,14 +125,14 @@ def test_export_from_the_acceptor_vpc_of_a_same_account_connection_gives_the_ini
 
 def test_failed_and_unanswered_connections_are_left_out_with_the_reason(cli, tmp_path):
     out = tmp_path / "m.yaml"
-    result = cli("export", "--vpc", "vpc-app01", "--region", "bj", "--out", str(out))
+    result = cli.run("export", "--vpc", "vpc-app01", "--region", "bj", "--out", str(out))
     assert "1 left out" in result.out
     assert "peerconn-down01 (vpc-app01 <-> vpc-web001): status down" in out.read_text()
     partner = tmp_path / "p.yaml"
-    cli("export", "--vpc", "vpc-partner2", "--region", "gz", "--profile", "partner",
+    cli.run("export", "--vpc", "vpc-partner2", "--region", "gz", "--profile", "partner",
         "--out", str(partner))
     main = tmp_path / "relay.yaml"
-    cli("export", "--vpc", "vpc-relay1", "--region", "gz", "--out", str(main))
+    cli.run("export", "--vpc", "vpc-relay1", "--region", "gz", "--out", str(main))
     assert "waiting for this account's answer" in main.read_text()
     # The initiator's side of the unanswered request is exported and plans no changes.
     assert by_name(yaml.safe_load(partner.read_text())["connections"])["partner2-to-relay1"]
@@ -140,7 +140,7 @@ def test_failed_and_unanswered_connections_are_left_out_with_the_reason(cli, tmp
 
 
 def test_export_to_stdout_is_a_manifest_and_the_summary_goes_to_stderr(cli, tmp_path):
-    result = cli("export", "--vpc", "vpc-app01", "--region", "bj", "--stack", "net")
+    result = cli.run("export", "--vpc", "vpc-app01", "--region", "bj", "--stack", "net")
     assert result.code == 0
     assert result.out.startswith("# Exported by `peerconn export`")
     assert "Exported 1 connection(s)" in result.err
@@ -158,7 +158,7 @@ def test_export_to_stdout_is_a_manifest_and_the_summary_goes_to_stderr(cli, tmp_
                  "not a valid stack name", id="bad-stack"),
 ])
 def test_bad_export_options_are_refused_before_any_call(cli, args, message):
-    result = cli("export", *args)
+    result = cli.run("export", *args)
     assert result.code == 1
     assert message in result.err
-    assert cli.sim.stats()["total"] == 0
+    assert cli.stats()["total"] == 0
