@@ -105,8 +105,7 @@ def import_breakdown(args: list[str], cwd: Path, env: dict[str, str]
 
 def validate_split(manifest: Path, repeat: int) -> dict[str, float]:
     """validate in-process, phase by phase (imports and first-use costs already paid)."""
-    from reconciler import yamlsafe
-    from reconciler.manifest import load_paths
+    from reconciler.manifest import load_paths, yamlsafe
 
     data = manifest.read_bytes()
     load_paths([str(manifest)])
