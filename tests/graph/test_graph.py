@@ -31,23 +31,23 @@ def assert_golden(name: str, text: str) -> None:
 
 
 def test_cross_account_topology_matches_the_golden_file(make_world):
-    cli = make_world()
-    result = cli.run("graph", str(CROSS_ACCOUNT))
+    world = make_world()
+    result = world.run("graph", str(CROSS_ACCOUNT))
     assert result.code == 0, result.err
     assert_golden("graph-cross-account.mmd", result.out)
 
 
 def test_cross_account_live_graph_styles_the_planned_create(make_world):
-    cli = make_world()
-    result = cli.run("graph", str(CROSS_ACCOUNT), "--live")
+    world = make_world()
+    result = world.run("graph", str(CROSS_ACCOUNT), "--live")
     assert result.code == 0, result.err
     assert_golden("graph-cross-account-plan.mmd", result.out)
 
 
 def test_markdown_plan_embeds_the_same_diagram_above_the_changes(make_world):
-    cli = make_world()
-    diagram = cli.run("graph", str(CROSS_ACCOUNT), "--live").out
-    plan = cli.run("plan", str(CROSS_ACCOUNT), "--format", "markdown", "--graph")
+    world = make_world()
+    diagram = world.run("graph", str(CROSS_ACCOUNT), "--live").out
+    plan = world.run("plan", str(CROSS_ACCOUNT), "--format", "markdown", "--graph")
     assert plan.code == 0, plan.err
     fenced = f"```mermaid\n{diagram}```\n"
     assert fenced in plan.out
@@ -55,8 +55,8 @@ def test_markdown_plan_embeds_the_same_diagram_above_the_changes(make_world):
 
 
 def test_graph_flag_needs_the_markdown_format(make_world):
-    cli = make_world()
-    result = cli.run("plan", str(CROSS_ACCOUNT), "--graph")
+    world = make_world()
+    result = world.run("plan", str(CROSS_ACCOUNT), "--graph")
     assert result.code == 1
     assert "--graph is only shown in the Markdown plan" in result.err
 
