@@ -1,10 +1,14 @@
-"""Suite-wide options: tests marked ``slow`` run only with ``--runslow`` or PEERCONN_SLOW=1."""
+"""Suite-wide options: tests marked ``slow`` run only with ``--runslow`` or PEERCONN_SLOW=1.
+
+The end-to-end fixtures (``make_world``, ``world``) come from ``tests.harness``."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+
+pytest_plugins = ["tests.harness"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -6,14 +6,15 @@ traceback or a secret. Plus: every command's --help shows examples.
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
 import pytest
 
-from reconciler.cli import build_parser, main
+from reconciler.cli import main
 from reconciler.simulator import SimServer
-from tests.cli_harness import ENV_VARS, instant_world
+from tests.harness import ENV_VARS, instant_world, run_cli
 
 QUICKSTART = str(Path(__file__).resolve().parents[1] / "examples" / "quickstart")
 SECRET = "SKFIRSTRUN000001"
@@ -34,20 +35,19 @@ def sim():
         yield server
 
 
-def run(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err + captured.out
-    assert SECRET not in captured.err + captured.out
-    return code, captured.err
+def run(*argv: str) -> tuple[int, str]:
+    result = run_cli(*argv)
+    assert "Traceback" not in result.err + result.out
+    assert SECRET not in result.err + result.out
+    return result.code, result.err
 
 
 def lines(err: str) -> list[str]:
     return err.rstrip("\n").splitlines()
 
 
-def test_missing_credentials_say_where_to_put_them(bare_env, capsys):
-    code, err = run(capsys, "plan", QUICKSTART)
+def test_missing_credentials_say_where_to_put_them(bare_env):
+    code, err = run("plan", QUICKSTART)
     assert code == 1
     first, *rest = lines(err)
     assert first == "Error: no BCE credentials found"
@@ -59,21 +59,21 @@ def test_missing_credentials_say_where_to_put_them(bare_env, capsys):
     pytest.param(["export", "--vpc", "vpc-app01", "--region", "mars"], None, id="flag"),
     pytest.param(["export", "--vpc", "vpc-app01"], "mars", id="environment"),
 ])
-def test_unknown_region_lists_the_known_ones(bare_env, monkeypatch, capsys, argv, env_region):
+def test_unknown_region_lists_the_known_ones(bare_env, monkeypatch, argv, env_region):
     monkeypatch.setenv("BAIDUCLOUD_ACCESS_KEY", "AKFIRSTRUN000001")
     monkeypatch.setenv("BAIDUCLOUD_SECRET_KEY", SECRET)
     if env_region:
         monkeypatch.setenv("BAIDUCLOUD_REGION", env_region)
-    code, err = run(capsys, *argv)
+    code, err = run(*argv)
     assert code == 1
     assert lines(err) == ["Error: unknown region 'mars'",
                           "  hint: use one of bj, bd, gz, su, fsh, fwh, hkg, sin, cd, yq"]
 
 
-def test_unknown_region_in_a_manifest_points_at_the_line(bare_env, capsys, tmp_path):
+def test_unknown_region_in_a_manifest_points_at_the_line(bare_env, tmp_path):
     manifest = tmp_path / "net.yaml"
     manifest.write_text("stack: net\nregion: mars\n", encoding="utf-8")
-    code, err = run(capsys, "plan", str(manifest))
+    code, err = run("plan", str(manifest))
     assert code == 1
     assert lines(err)[0].startswith("Error: net.yaml:2:")
     assert "must be one of bj, bd" in lines(err)[0]
@@ -85,11 +85,11 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_unreachable_endpoint_says_nothing_listens_there(bare_env, monkeypatch, capsys):
+def test_unreachable_endpoint_says_nothing_listens_there(bare_env, monkeypatch):
     monkeypatch.setenv("BAIDUCLOUD_ACCESS_KEY", "AKFIRSTRUN000001")
     monkeypatch.setenv("BAIDUCLOUD_SECRET_KEY", SECRET)
     port = _closed_port()
-    code, err = run(capsys, "plan", QUICKSTART, "--endpoint", f"http://127.0.0.1:{port}")
+    code, err = run("plan", QUICKSTART, "--endpoint", f"http://127.0.0.1:{port}")
     assert code == 1
     assert lines(err) == [
         f"Error: cannot reach the BCE API at 127.0.0.1:{port}: connection refused",
@@ -105,18 +105,25 @@ def test_unreachable_endpoint_says_nothing_listens_there(bare_env, monkeypatch, 
     pytest.param("AKNOSUCHKEY0001", "InvalidAccessKeyId", "BCE does not know this access key",
                  "BAIDUCLOUD_ACCESS_KEY", id="unknown-access-key"),
 ])
-def test_wrong_keys_are_named_as_the_cause(bare_env, monkeypatch, capsys, sim, access_key,
+def test_wrong_keys_are_named_as_the_cause(bare_env, monkeypatch, sim, access_key,
                                            code_name, cause, hint):
     monkeypatch.setenv("BAIDUCLOUD_ACCESS_KEY", access_key)
     monkeypatch.setenv("BAIDUCLOUD_SECRET_KEY", SECRET)
-    code, err = run(capsys, "plan", QUICKSTART, "--endpoint", sim.url)
+    code, err = run("plan", QUICKSTART, "--endpoint", sim.url)
     assert code == 1
     first, *rest = lines(err)
     assert first.startswith("Error: ") and cause in first and f"({code_name})" in first
     assert rest[-1].startswith("  hint: check " + hint)
 
 
-COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)
+def listed_commands() -> list[str]:
+    """The commands ``peerconn --help`` lists under COMMAND, as a user reads them."""
+    text = run_cli("--help").out
+    block = text.split("\n  COMMAND\n", 1)[1].split("\n\n", 1)[0]
+    return sorted(re.findall(r"^ {4}([a-z][a-z-]*) ", block, re.M))
+
+
+COMMANDS = listed_commands()
 
 
 def test_every_command_is_covered():

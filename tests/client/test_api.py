@@ -11,13 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
-from requests.adapters import HTTPAdapter
 
 import reconciler.client as client_pkg
 from reconciler import model
 from reconciler.client import PeerConnApi, RouteApi, VpcApi
 from reconciler.client.retry import NO_RETRY
-from reconciler.client.transport import host_header, new_session
+from reconciler.client.transport import host_header
 from reconciler.errors import NotFoundError, ServerError
 
 from .conftest import ENDPOINT
@@ -198,13 +197,6 @@ def test_default_timeout_is_5s_connect_30s_read(rsps, make_api):
     rsps.add(responses.GET, CONN_URL, json=conn())
     make_api().get(ID)
     assert rsps.calls[0].request.req_kwargs["timeout"] == (5, 30)
-
-
-def test_own_session_pools_enough_connections_and_leaves_retries_to_us():
-    adapter = new_session().get_adapter(ENDPOINT)
-    assert isinstance(adapter, HTTPAdapter)
-    assert adapter._pool_maxsize >= 16  # type: ignore[attr-defined]
-    assert adapter.max_retries.total == 0
 
 
 def test_calls_counter_is_exact_under_a_thread_pool(rsps, make_api):

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from tests.e2e.harness import write_manifest
+from tests.harness import write
 
 SLOW = {"create_s": 20, "accept_s": 0, "resize_s": 0, "dns_s": 0, "delete_s": 0}
 
@@ -27,7 +27,7 @@ connections:
 
 
 def start(world, tmp_path) -> tuple[subprocess.Popen[str], str]:
-    path = write_manifest(tmp_path / "m" / "net.yaml", TWO)
+    path = write(tmp_path / "m" / "net.yaml", TWO)
     proc = world.spawn("apply", str(path), "--auto-approve")
     accepted = 0
     assert proc.stdout is not None
@@ -46,7 +46,7 @@ def stop(proc: subprocess.Popen[str], signum: int) -> tuple[float, str, str]:
 
 
 def test_sigint_mid_wait_stops_prints_the_summary_exits_130_and_a_rerun_converges(
-        make_world, tmp_path, monkeypatch):
+        make_world, tmp_path):
     world = make_world(timing=SLOW)
     proc, path = start(world, tmp_path)
     sent = world.mutating()
@@ -64,12 +64,12 @@ def test_sigint_mid_wait_stops_prints_the_summary_exits_130_and_a_rerun_converge
     assert world.stats()["by_operation"]["open_dns"] == 0
 
     world.server.advance(30)  # the creates finish while nobody watches
-    again = world.run("plan", path, "--detailed-exitcode", monkeypatch=monkeypatch)
+    again = world.run("plan", path, "--detailed-exitcode")
     assert again.code == 2 and "dns_sync = false -> true" in again.out, again.out + again.err
     assert "will be created" not in again.out  # a re-plan picks up where it stopped
-    applied = world.run("apply", path, "--auto-approve", monkeypatch=monkeypatch)
+    applied = world.run("apply", path, "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
-    final = world.run("plan", path, "--detailed-exitcode", monkeypatch=monkeypatch)
+    final = world.run("plan", path, "--detailed-exitcode")
     assert final.code == 0 and "No changes." in final.out
     assert len([c for c in world.live() if not c["gone"]]) == 2
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.errors import NotFoundError
-from tests.e2e.harness import write_manifest
 from tests.e2e.test_plan_apply import api, by_pair
+from tests.harness import write
 
 MANIFEST = """
 stack: net
@@ -32,28 +32,26 @@ PRUNED = MANIFEST.split("  - name: web-to-cache")[0]
 
 
 @pytest.mark.parametrize("shape", ["empty", "404", "deleted"])
-def test_release_wait_and_plan_converge_whatever_get_answers(shape, make_world, tmp_path,
-                                                             monkeypatch):
+def test_release_wait_and_plan_converge_whatever_get_answers(shape, make_world, tmp_path):
     timing = {"create_s": 0, "accept_s": 0, "resize_s": 0, "dns_s": 0, "delete_s": 0.6}
     world = make_world(behaviour={"not_found": shape}, timing=timing)
     path = tmp_path / "net.yaml"
-    write_manifest(path, MANIFEST.format(ensure="present"))
-    created = world.run("apply", str(path), "--auto-approve", monkeypatch=monkeypatch)
+    write(path, MANIFEST.format(ensure="present"))
+    created = world.run("apply", str(path), "--auto-approve")
     assert created.code == 0, created.out + created.err
     released_ids = [by_pair(world, "vpc-app01", "vpc-db0001").peer_conn_id,
                     by_pair(world, "vpc-web001", "vpc-cache01").peer_conn_id]
 
-    write_manifest(path, PRUNED.format(ensure="absent"))  # one by ensure: absent, one by prune
-    released = world.run("apply", str(path), "--auto-approve", monkeypatch=monkeypatch)
+    write(path, PRUNED.format(ensure="absent"))  # one by ensure: absent, one by prune
+    released = world.run("apply", str(path), "--auto-approve")
     assert released.code == 0, released.out + released.err
     assert "2 released" in released.out
     assert by_pair(world, "vpc-app01", "vpc-db0001") is None
     assert by_pair(world, "vpc-web001", "vpc-cache01") is None
 
-    again = world.run("plan", str(path), "--detailed-exitcode", monkeypatch=monkeypatch)
+    again = world.run("plan", str(path), "--detailed-exitcode")
     assert again.code == 0 and "No changes." in again.out, again.out + again.err
-    exported = world.run("export", "--vpc", "vpc-app01", "vpc-web001", "--region", "bj",
-                         monkeypatch=monkeypatch)
+    exported = world.run("export", "--vpc", "vpc-app01", "vpc-web001", "--region", "bj")
     assert exported.code == 0, exported.err
     assert "peerconn-" not in exported.out and "connections: []" in exported.out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 from reconciler.apply.executor import ApplyOptions, Executor
-from tests.e2e.harness import world_data, write_manifest
+from tests.harness import world_data, write
 from tests.reliability.driver import Driver
 
 SLOW = {"create_s": 20, "accept_s": 0, "resize_s": 0, "dns_s": 15, "delete_s": 0}
@@ -27,10 +27,10 @@ connections:
 
 
 def test_a_create_accepted_but_not_active_at_the_timeout_is_reported_as_created(
-        make_world, tmp_path, monkeypatch):
+        make_world, tmp_path):
     world = make_world(timing=SLOW)
-    path = str(write_manifest(tmp_path / "m" / "net.yaml", TWO))
-    result = world.run("apply", path, "--auto-approve", "--timeout", "1", monkeypatch=monkeypatch)
+    path = str(write(tmp_path / "m" / "net.yaml", TWO))
+    result = world.run("apply", path, "--auto-approve", "--timeout", "1")
 
     assert result.code == 1
     assert "Apply incomplete: 2 not yet settled, 0 not started; 2 created" in result.out
@@ -43,17 +43,17 @@ def test_a_create_accepted_but_not_active_at_the_timeout_is_reported_as_created(
     assert "Nothing was changed" not in result.out
 
     # Planned again, the creating connection is no change, but it is not hidden either.
-    plan = world.run("plan", path, "--target", "web-to-cache", monkeypatch=monkeypatch)
+    plan = world.run("plan", path, "--target", "web-to-cache")
     assert "No changes. The live connections match the manifests, but not everything has " \
            "settled. Still pending:\n  - net/web-to-cache: not yet active (status creating)" \
            in plan.out
 
 
-def test_nothing_was_changed_only_when_no_step_was_done(make_world, tmp_path, monkeypatch):
+def test_nothing_was_changed_only_when_no_step_was_done(make_world, tmp_path):
     # The simulator's quota is stricter than the plan's default, so BCE refuses both creates.
     world = make_world(quotas={"per_vpc": 0, "per_account": 0})
-    path = str(write_manifest(tmp_path / "m" / "net.yaml", TWO))
-    result = world.run("apply", path, "--auto-approve", monkeypatch=monkeypatch)
+    path = str(write(tmp_path / "m" / "net.yaml", TWO))
+    result = world.run("apply", path, "--auto-approve")
     assert result.code == 1, result.out + result.err
     assert "Apply failed: 2 failed, 0 not started; 0 created" in result.out
     assert "(steps done: none; not done: create, open_dns)" in result.out
@@ -63,13 +63,13 @@ def test_nothing_was_changed_only_when_no_step_was_done(make_world, tmp_path, mo
 
 def test_wait_progress_gives_the_change_total_time_and_the_state_it_waits_on(tmp_path):
     # One connection, so that one thread alone moves the shared clock.
-    manifest = write_manifest(tmp_path / "m" / "net.yaml", TWO.split("  - {name: web")[0])
+    manifest = write(tmp_path / "m" / "net.yaml", TWO.split("  - {name: web")[0])
     with Driver(world_data(timing=SLOW), tmp_path) as driver:
         now = [1000.0]
 
         def sleep(seconds: float) -> None:  # the run's clock and the simulator's move together
             now[0] += seconds
-            driver.sim.advance(seconds)
+            driver.server.advance(seconds)
 
         lines: list[str] = []
         options = ApplyOptions(timeout=600, progress_every=10)
@@ -87,16 +87,16 @@ def test_wait_progress_gives_the_change_total_time_and_the_state_it_waits_on(tmp
 
 def test_a_piped_yes_confirms_and_anything_else_cancels(make_world, tmp_path, monkeypatch):
     world = make_world()
-    path = str(write_manifest(tmp_path / "m" / "net.yaml", TWO))
+    path = str(write(tmp_path / "m" / "net.yaml", TWO))
     for answer in ("no\n", ""):
         monkeypatch.setattr("sys.stdin", io.StringIO(answer))
-        refused = world.run("apply", path, monkeypatch=monkeypatch)
+        refused = world.run("apply", path)
         assert refused.code == 1 and "Apply cancelled." in refused.out, refused.err
         assert "Traceback" not in refused.out + refused.err
     assert world.mutating() == 0
 
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
-    applied = world.run("apply", path, monkeypatch=monkeypatch)
+    applied = world.run("apply", path)
     assert applied.code == 0, applied.out + applied.err
     assert "Enter a value: yes\n" in applied.out
     assert "Apply complete! Connections: 2 created" in applied.out

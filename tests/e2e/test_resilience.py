@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.e2e.harness import write_manifest
+from tests.harness import write
 
 FLEET = """
 stack: net
@@ -40,8 +40,8 @@ acceptances:
 
 
 def fleet(tmp_path):
-    write_manifest(tmp_path / "m" / "net.yaml", FLEET)
-    write_manifest(tmp_path / "m" / "partner.yaml", PARTNER)
+    write(tmp_path / "m" / "net.yaml", FLEET)
+    write(tmp_path / "m" / "partner.yaml", PARTNER)
     return tmp_path / "m"
 
 
@@ -52,13 +52,13 @@ def assert_no_duplicates(world):
     assert not dupes, f"duplicate connections: {dupes}"
 
 
-def converged(world, path, monkeypatch) -> bool:
-    result = world.run("plan", str(path), "--detailed-exitcode", monkeypatch=monkeypatch)
+def converged(world, path) -> bool:
+    result = world.run("plan", str(path), "--detailed-exitcode")
     return result.code == 0
 
 
 @pytest.mark.parametrize("ignore_tokens", [False, True], ids=["tokens", "server-ignores-tokens"])
-def test_apply_converges_within_three_runs_under_30_percent_faults(world, tmp_path, monkeypatch,
+def test_apply_converges_within_three_runs_under_30_percent_faults(world, tmp_path,
                                                                    ignore_tokens):
     path = fleet(tmp_path)
     world.server.set_faults(error_rate=0.3, seed=11, retry_after_s=0,
@@ -66,10 +66,10 @@ def test_apply_converges_within_three_runs_under_30_percent_faults(world, tmp_pa
                             ignore_client_tokens=ignore_tokens)
     runs = 0
     for runs in range(1, 4):  # noqa: B007 - the count is asserted below
-        world.run("apply", str(path), "--auto-approve", monkeypatch=monkeypatch)
+        world.run("apply", str(path), "--auto-approve")
         assert_no_duplicates(world)
         world.server.set_faults(error_rate=0.0)
-        done = converged(world, path, monkeypatch)
+        done = converged(world, path)
         world.server.set_faults(error_rate=0.3)
         if done:
             break
@@ -86,7 +86,7 @@ def test_apply_converges_within_three_runs_under_30_percent_faults(world, tmp_pa
     ids=["after-first-list", "after-first-create", "after-third-create", "during-dns",
          "after-accept"],
 )
-def test_apply_killed_mid_run_then_rerun_converges(make_world, tmp_path, monkeypatch,
+def test_apply_killed_mid_run_then_rerun_converges(make_world, tmp_path,
                                                    ignore_tokens, operation, count):
     world = make_world(timing={"create_s": 0.4, "accept_s": 0.3, "resize_s": 0.2,
                                "dns_s": 0.4, "delete_s": 0.2})
@@ -102,16 +102,15 @@ def test_apply_killed_mid_run_then_rerun_converges(make_world, tmp_path, monkeyp
     proc.communicate()
     assert_no_duplicates(world)
 
-    rerun = world.run("apply", str(path), "--auto-approve", "--timeout", "15",
-                      monkeypatch=monkeypatch)
+    rerun = world.run("apply", str(path), "--auto-approve", "--timeout", "15")
     assert rerun.code == 0, rerun.out + rerun.err
     assert_no_duplicates(world)
-    final = world.run("plan", str(path), "--detailed-exitcode", monkeypatch=monkeypatch)
+    final = world.run("plan", str(path), "--detailed-exitcode")
     assert final.code == 0, rerun.out + final.out
     assert len([c for c in world.live() if not c["gone"]]) == 6
 
 
-def test_two_concurrent_applies_make_no_duplicates(make_world, tmp_path, monkeypatch):
+def test_two_concurrent_applies_make_no_duplicates(make_world, tmp_path):
     world = make_world(timing={"create_s": 0.3, "accept_s": 0.2, "resize_s": 0.1,
                                "dns_s": 0.2, "delete_s": 0.1})
     path = fleet(tmp_path)
@@ -126,7 +125,7 @@ def test_two_concurrent_applies_make_no_duplicates(make_world, tmp_path, monkeyp
             assert "stale; nothing was changed" in err
         if code == 1:
             assert "failed" in out or "Error:" in err
-    if not converged(world, path, monkeypatch):
-        assert world.run("apply", str(path), "--auto-approve", monkeypatch=monkeypatch).code == 0
-    assert converged(world, path, monkeypatch)
+    if not converged(world, path):
+        assert world.run("apply", str(path), "--auto-approve").code == 0
+    assert converged(world, path)
     assert len([c for c in world.live() if not c["gone"]]) == 6

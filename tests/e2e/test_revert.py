@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import write_manifest
 from tests.e2e.test_plan_apply import by_pair
+from tests.harness import write
 
 CONN = """
 stack: net
@@ -30,10 +30,9 @@ START = {"bw": 50, "desc": "one", "dns": "true", "protect": "true", "ensure": "p
 FLIPS = {"bw": 80, "desc": "two", "dns": "false", "protect": "false"}
 
 
-def apply_and_check(world, path, values, monkeypatch):
-    write_manifest(path, CONN.format(**values))
-    applied = world.run("apply", str(path), "--auto-approve", "--timeout", "20",
-                        monkeypatch=monkeypatch)
+def apply_and_check(world, path, values):
+    write(path, CONN.format(**values))
+    applied = world.run("apply", str(path), "--auto-approve", "--timeout", "20")
     assert applied.code == 0, applied.out + applied.err
     live = by_pair(world, "vpc-app01", "vpc-db0001")
     if values["ensure"] == "absent":
@@ -43,7 +42,7 @@ def apply_and_check(world, path, values, monkeypatch):
         assert (live.bandwidth_in_mbps, live.description) == (values["bw"], values["desc"])
         assert live.dns_sync is (values["dns"] == "true")
         assert live.delete_protect is (values["protect"] == "true")
-    again = world.run("plan", str(path), "--detailed-exitcode", monkeypatch=monkeypatch)
+    again = world.run("plan", str(path), "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
     return applied
 
@@ -55,9 +54,9 @@ def test_a_reverted_change_reapplied_the_same_day_converges(field, clock, world,
     if clock == "fixed":
         monkeypatch.setenv("PEERCONN_PLAN_TIME", "2026-12-01T09:00:00Z")
     path = tmp_path / "net.yaml"
-    apply_and_check(world, path, START, monkeypatch)
+    apply_and_check(world, path, START)
     for values in ({**START, field: FLIPS[field]}, START, {**START, field: FLIPS[field]}):
-        apply_and_check(world, path, values, monkeypatch)
+        apply_and_check(world, path, values)
 
 
 @pytest.mark.parametrize("clock", ["running", "fixed"])
@@ -69,13 +68,13 @@ def test_absent_then_present_again_the_same_day_creates_a_new_connection(clock, 
         monkeypatch.setenv("PEERCONN_PLAN_TIME", "2026-12-01T09:00:00Z")
     path = tmp_path / "net.yaml"
     unprotected = {**START, "protect": "false"}
-    apply_and_check(world, path, unprotected, monkeypatch)
+    apply_and_check(world, path, unprotected)
     first = by_pair(world, "vpc-app01", "vpc-db0001").peer_conn_id
-    apply_and_check(world, path, {**unprotected, "ensure": "absent"}, monkeypatch)
-    applied = apply_and_check(world, path, unprotected, monkeypatch)
+    apply_and_check(world, path, {**unprotected, "ensure": "absent"})
+    applied = apply_and_check(world, path, unprotected)
     second = by_pair(world, "vpc-app01", "vpc-db0001").peer_conn_id
     assert second != first
     assert "1 created" in applied.out
-    apply_and_check(world, path, {**unprotected, "ensure": "absent"}, monkeypatch)
-    apply_and_check(world, path, unprotected, monkeypatch)
+    apply_and_check(world, path, {**unprotected, "ensure": "absent"})
+    apply_and_check(world, path, unprotected)
     assert world.stats()["by_operation"]["create"] >= 3

@@ -20,7 +20,7 @@ from reconciler.errors import ApiError
 from reconciler.manifest import load_paths
 from reconciler.model.routes import RouteSide
 from reconciler.observe import Context, ListJob, observe, read_live
-from tests.e2e.harness import write_manifest
+from tests.harness import write as write_manifest
 
 APP_TO_DB = {"id": "peerconn-appdb0001", "local_vpc_id": "vpc-app01", "peer_vpc_id": "vpc-db0001",
              "status": "active", "local_if_id": "qpif-app2db0001", "peer_if_id": "qpif-db2app0001",
@@ -77,7 +77,7 @@ def reads(world) -> dict[str, Any]:
 def plan(world, tmp_path, monkeypatch, text: str) -> dict[str, Any]:
     manifest = write_manifest(tmp_path / "network.yaml", text)
     requests.post(f"{world.url}/__sim/reset", timeout=5)
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+    result = world.run("plan", str(manifest))
     assert result.code in (0, 2), result.out + result.err
     return reads(world)
 
@@ -205,7 +205,7 @@ def test_a_missing_vpc_is_an_answer_not_a_failed_observation(world, tmp_path):
 def test_a_plan_with_a_missing_peer_vpc_still_names_the_field(world, tmp_path, monkeypatch):
     text = HEAD + CONNECTIONS.format(routes=WITH_ROUTES).replace("vpc-db0001", "vpc-nosuch1")
     manifest = write_manifest(tmp_path / "network.yaml", text)
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+    result = world.run("plan", str(manifest))
     assert result.code == 1 and "Traceback" not in result.err
     assert f"{manifest}:6:18: connections[0].peer_vpc_id:" in result.err
 
@@ -226,7 +226,7 @@ def test_a_failing_route_read_fails_the_whole_observation(world):
 def test_an_invalid_route_is_refused_before_anything_is_sent(world, tmp_path, monkeypatch):
     bad = WITH_ROUTES.replace("10.30.0.0/16", "10.30.0.1/16")
     manifest = write_manifest(tmp_path / "network.yaml", HEAD + CONNECTIONS.format(routes=bad))
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+    result = world.run("plan", str(manifest))
     assert result.code == 1 and "Traceback" not in result.err
     assert (f"{manifest}:11:24: connections[0].routes.local[1].destination: '10.30.0.1/16' has "
             "host bits set") in result.err

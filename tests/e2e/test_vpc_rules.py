@@ -8,7 +8,7 @@ The VPC lists are read once per (profile, region), next to the peering lists.
 
 from __future__ import annotations
 
-from tests.e2e.harness import write_manifest
+from tests.harness import write
 
 ONE = """
 stack: net
@@ -25,10 +25,9 @@ def stats(world) -> dict:
     return world.server.stats()
 
 
-def test_plan_refuses_an_unknown_local_vpc_at_its_field_with_no_mutation(world, tmp_path,
-                                                                         monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", ONE.format(local="vpc-nosuch1"))
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+def test_plan_refuses_an_unknown_local_vpc_at_its_field_with_no_mutation(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", ONE.format(local="vpc-nosuch1"))
+    result = world.run("plan", str(manifest))
     assert result.code == 1, result.out + result.err
     assert (f"{manifest}:7:19: connections[0].local_vpc_id: VPC vpc-nosuch1 does not exist "
             "in region bj (account of profile default)") in result.err
@@ -37,27 +36,27 @@ def test_plan_refuses_an_unknown_local_vpc_at_its_field_with_no_mutation(world, 
     assert stats(world)["by_operation"]["list_vpcs"] == 1
 
 
-def test_apply_path_refuses_the_same_way_before_any_mutation(world, tmp_path, monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", ONE.format(local="vpc-nosuch1"))
-    result = world.run("apply", str(manifest), "--auto-approve", monkeypatch=monkeypatch)
+def test_apply_path_refuses_the_same_way_before_any_mutation(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", ONE.format(local="vpc-nosuch1"))
+    result = world.run("apply", str(manifest), "--auto-approve")
     assert result.code == 1
     assert "connections[0].local_vpc_id: VPC vpc-nosuch1 does not exist in region bj" in result.err
     assert stats(world)["mutating"] == 0
     assert world.server.connections() == []
 
 
-def test_a_local_vpc_of_another_region_is_not_in_this_files_region(world, tmp_path, monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", ONE.format(local="vpc-gzapp01"))
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+def test_a_local_vpc_of_another_region_is_not_in_this_files_region(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", ONE.format(local="vpc-gzapp01"))
+    result = world.run("plan", str(manifest))
     assert result.code == 1
     assert "connections[0].local_vpc_id: VPC vpc-gzapp01 does not exist in region bj" in result.err
     assert "it is in region gz" in result.err
     assert stats(world)["mutating"] == 0
 
 
-def test_another_accounts_vpc_is_not_ours(world, tmp_path, monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", ONE.format(local="vpc-partner1"))
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+def test_another_accounts_vpc_is_not_ours(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", ONE.format(local="vpc-partner1"))
+    result = world.run("plan", str(manifest))
     assert result.code == 1
     assert "VPC vpc-partner1 does not exist in region bj (account of profile default)" in result.err
 
@@ -93,9 +92,9 @@ acceptances:
 """
 
 
-def test_peer_vpc_rules_and_acceptances_are_all_reported_together(world, tmp_path, monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", PEERS)
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+def test_peer_vpc_rules_and_acceptances_are_all_reported_together(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", PEERS)
+    result = world.run("plan", str(manifest))
     assert result.code == 1, result.out
     err = result.err
     assert (f"{manifest}:6:18: connections[0].peer_vpc_id: VPC vpc-nosuch2 does not exist in "
@@ -117,9 +116,8 @@ def test_peer_vpc_rules_and_acceptances_are_all_reported_together(world, tmp_pat
     assert stats(world)["by_operation"]["get_vpc"] == 0
 
 
-def test_known_vpcs_plan_and_apply_as_before_with_one_vpc_list_per_region(world, tmp_path,
-                                                                         monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", """
+def test_known_vpcs_plan_and_apply_as_before_with_one_vpc_list_per_region(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", """
         stack: net
         region: bj
         connections:
@@ -133,18 +131,18 @@ def test_known_vpcs_plan_and_apply_as_before_with_one_vpc_list_per_region(world,
             peer_region: gz
             bandwidth_in_mbps: 10
     """)
-    planned = world.run("plan", str(manifest), "--detailed-exitcode", monkeypatch=monkeypatch)
+    planned = world.run("plan", str(manifest), "--detailed-exitcode")
     assert planned.code == 2, planned.err
     ops = stats(world)["by_operation"]
     assert (ops["list_vpcs"], ops["get_vpc"], ops["get"]) == (2, 0, 0)
-    applied = world.run("apply", str(manifest), "--auto-approve", monkeypatch=monkeypatch)
+    applied = world.run("apply", str(manifest), "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
-    again = world.run("plan", str(manifest), "--detailed-exitcode", monkeypatch=monkeypatch)
+    again = world.run("plan", str(manifest), "--detailed-exitcode")
     assert again.code == 0, again.out + again.err
 
 
-def test_ensure_absent_of_a_vanished_vpc_is_not_refused(world, tmp_path, monkeypatch):
-    manifest = write_manifest(tmp_path / "network.yaml", """
+def test_ensure_absent_of_a_vanished_vpc_is_not_refused(world, tmp_path):
+    manifest = write(tmp_path / "network.yaml", """
         stack: net
         region: bj
         connections:
@@ -154,6 +152,6 @@ def test_ensure_absent_of_a_vanished_vpc_is_not_refused(world, tmp_path, monkeyp
             bandwidth_in_mbps: 10
             ensure: absent
     """)
-    result = world.run("plan", str(manifest), monkeypatch=monkeypatch)
+    result = world.run("plan", str(manifest))
     assert result.code == 0, result.err
     assert stats(world)["by_operation"]["list_vpcs"] == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_harness import instant_world, write
+from tests.harness import instant_world, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DIRS = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and p.name != "github")
@@ -25,40 +25,40 @@ def test_the_examples_are_the_documented_set():
 
 
 @pytest.mark.parametrize("example", DIRS, ids=lambda p: p.name)
-def test_example_validates_plans_applies_and_then_shows_no_changes(example, start_cli):
-    cli = start_cli()
+def test_example_validates_plans_applies_and_then_shows_no_changes(example, make_world):
+    world = make_world()
     readme = (example / "README.md").read_text(encoding="utf-8")
     assert f"examples/{example.name}" in readme
 
-    assert cli("validate", str(example)).code == 0
-    first = cli("plan", str(example), "--detailed-exitcode")
+    assert world.run("validate", str(example)).code == 0
+    first = world.run("plan", str(example), "--detailed-exitcode")
     assert first.code == 2, first.err
     assert "to create" in first.out
 
-    applied = cli("apply", str(example), "--auto-approve")
+    applied = world.run("apply", str(example), "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
     assert "Apply complete!" in applied.out
 
-    again = cli("plan", str(example), "--detailed-exitcode")
+    again = world.run("plan", str(example), "--detailed-exitcode")
     assert again.code == 0, again.out
     assert "No changes." in again.out
 
 
-def test_cross_account_converges_in_one_apply_create_then_accept(start_cli):
-    cli = start_cli()
+def test_cross_account_converges_in_one_apply_create_then_accept(make_world):
+    world = make_world()
     example = str(EXAMPLES / "cross-account")
-    plan = cli("plan", example)
+    plan = world.run("plan", example)
     assert "Plan: 1 to create, 1 to update" in plan.out
-    applied = cli("apply", example, "--auto-approve")
+    applied = world.run("apply", example, "--auto-approve")
     assert "main-network/app-to-partner: created" in applied.out
     assert "partner-network/from-main-app: accepted" in applied.out
-    (record,) = cli.sim.connections()
+    (record,) = world.live()
     assert record["status"] == "active"
     assert record["initiator"]["account"] == "acc-main"
     assert record["acceptor"]["account"] == "acc-partner"
     assert record["acceptor"]["if_name"] == "from-main-app"
     assert record["acceptor"]["dns"] == "open"
-    assert cli("plan", example, "--detailed-exitcode").code == 0
+    assert world.run("plan", example, "--detailed-exitcode").code == 0
 
 
 def _guarded_copy(tmp_path: Path, keep: str) -> Path:
@@ -70,28 +70,28 @@ def _guarded_copy(tmp_path: Path, keep: str) -> Path:
     return write(tmp_path / "pruned" / "network.yaml", head + "connections:\n" + kept[0] + "\n")
 
 
-def test_prune_releases_an_entry_removed_from_the_manifest(start_cli, tmp_path):
-    cli = start_cli()
-    assert cli("apply", str(EXAMPLES / "protect-and-prune"), "--auto-approve").code == 0
+def test_prune_releases_an_entry_removed_from_the_manifest(make_world, tmp_path):
+    world = make_world()
+    assert world.run("apply", str(EXAMPLES / "protect-and-prune"), "--auto-approve").code == 0
     pruned = _guarded_copy(tmp_path, keep="core-link")
 
-    plan = cli("plan", str(pruned), "--detailed-exitcode")
+    plan = world.run("plan", str(pruned), "--detailed-exitcode")
     assert plan.code == 2
     assert "pruned: guarded/scratch-link is no longer in the manifests" in plan.out
     assert "Plan: 0 to create, 0 to update, 0 to replace, 1 to release." in plan.out
 
-    assert cli("apply", str(pruned), "--auto-approve").code == 0
-    (left,) = cli.sim.connections()
+    assert world.run("apply", str(pruned), "--auto-approve").code == 0
+    (left,) = world.live()
     assert {left["initiator"]["vpc_id"], left["acceptor"]["vpc_id"]} == {"vpc-web001",
                                                                          "vpc-db0001"}
 
 
-def test_protection_holds_when_the_protected_entry_is_removed_or_marked_absent(start_cli,
+def test_protection_holds_when_the_protected_entry_is_removed_or_marked_absent(make_world,
                                                                               tmp_path):
-    cli = start_cli()
-    assert cli("apply", str(EXAMPLES / "protect-and-prune"), "--auto-approve").code == 0
+    world = make_world()
+    assert world.run("apply", str(EXAMPLES / "protect-and-prune"), "--auto-approve").code == 0
     without_core = _guarded_copy(tmp_path, keep="scratch-link")
-    plan = cli("plan", str(without_core), "--detailed-exitcode")
+    plan = world.run("plan", str(without_core), "--detailed-exitcode")
     assert plan.code == 0
     assert "not pruned: release protection is on" in plan.out
 
@@ -99,35 +99,35 @@ def test_protection_holds_when_the_protected_entry_is_removed_or_marked_absent(s
     absent = write(tmp_path / "absent" / "network.yaml", text.replace(
         "    lifecycle: {prevent_destroy: true}\n",
         "    lifecycle: {prevent_destroy: true}\n    ensure: absent\n"))
-    refused = cli("plan", str(absent))
+    refused = world.run("plan", str(absent))
     assert refused.code == 1
     assert "prevent_destroy" in refused.err
-    assert len(cli.sim.connections()) == 2
+    assert len(world.live()) == 2
 
 
-def test_multi_region_names_the_far_end_in_the_other_region(start_cli):
-    cli = start_cli()
-    assert cli("apply", str(EXAMPLES / "multi-region"), "--auto-approve").code == 0
-    ends = {r["acceptor"]["vpc_id"]: r for r in cli.sim.connections()}
+def test_multi_region_names_the_far_end_in_the_other_region(make_world):
+    world = make_world()
+    assert world.run("apply", str(EXAMPLES / "multi-region"), "--auto-approve").code == 0
+    ends = {r["acceptor"]["vpc_id"]: r for r in world.live()}
     assert ends["vpc-gzapp01"]["acceptor"]["region"] == "gz"
     assert ends["vpc-gzapp01"]["acceptor"]["if_name"] == "from-bj-db"
     assert ends["vpc-cache01"]["initiator"]["region"] == "gz"
 
 
-def test_prepaid_connection_is_renewed_inside_the_renewal_window(start_cli):
+def test_prepaid_connection_is_renewed_inside_the_renewal_window(make_world):
     # The planner reads the real clock, so the world starts with the example's connection
     # five days before it expires rather than moving the simulator's clock.
-    cli = start_cli(instant_world([{
+    world = make_world(instant_world([{
         "local_vpc_id": "vpc-web001", "peer_vpc_id": "vpc-gzapp01", "bandwidth_in_mbps": 50,
         "payment_timing": "Prepaid", "reservation_length": 3, "expires_in_days": 5,
         "description": "reserved link from bj web to the gz application",
         "tags": {"managed-by": "peerconn", "peerconn-stack": "prepaid"},
     }]))
     example = str(EXAMPLES / "prepaid")
-    plan = cli("plan", example, "--detailed-exitcode")
+    plan = world.run("plan", example, "--detailed-exitcode")
     assert plan.code == 2
     assert "renew" in plan.out and "renew_within_days=7" in plan.out
-    assert cli("apply", example, "--auto-approve").code == 0
-    (record,) = cli.sim.connections()
+    assert world.run("apply", example, "--auto-approve").code == 0
+    (record,) = world.live()
     assert record["expires_at"] > time.time() + 80 * DAY
-    assert cli("plan", example, "--detailed-exitcode").code == 0
+    assert world.run("plan", example, "--detailed-exitcode").code == 0

@@ -15,7 +15,7 @@ from reconciler.manifest import load_paths
 from reconciler.model import DesiredState
 from reconciler.plan import Action, Change, FieldChange, PeerConnTarget, Plan, ResourceKind
 from reconciler.render.graph import render_graph
-from tests.cli_harness import write
+from tests.harness import write
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
@@ -30,33 +30,33 @@ def assert_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
 
 
-def test_cross_account_topology_matches_the_golden_file(start_cli):
-    cli = start_cli()
-    result = cli("graph", str(CROSS_ACCOUNT))
+def test_cross_account_topology_matches_the_golden_file(make_world):
+    world = make_world()
+    result = world.run("graph", str(CROSS_ACCOUNT))
     assert result.code == 0, result.err
     assert_golden("graph-cross-account.mmd", result.out)
 
 
-def test_cross_account_live_graph_styles_the_planned_create(start_cli):
-    cli = start_cli()
-    result = cli("graph", str(CROSS_ACCOUNT), "--live")
+def test_cross_account_live_graph_styles_the_planned_create(make_world):
+    world = make_world()
+    result = world.run("graph", str(CROSS_ACCOUNT), "--live")
     assert result.code == 0, result.err
     assert_golden("graph-cross-account-plan.mmd", result.out)
 
 
-def test_markdown_plan_embeds_the_same_diagram_above_the_changes(start_cli):
-    cli = start_cli()
-    diagram = cli("graph", str(CROSS_ACCOUNT), "--live").out
-    plan = cli("plan", str(CROSS_ACCOUNT), "--format", "markdown", "--graph")
+def test_markdown_plan_embeds_the_same_diagram_above_the_changes(make_world):
+    world = make_world()
+    diagram = world.run("graph", str(CROSS_ACCOUNT), "--live").out
+    plan = world.run("plan", str(CROSS_ACCOUNT), "--format", "markdown", "--graph")
     assert plan.code == 0, plan.err
     fenced = f"```mermaid\n{diagram}```\n"
     assert fenced in plan.out
     assert plan.out.index(fenced) < plan.out.index("<details>")
 
 
-def test_graph_flag_needs_the_markdown_format(start_cli):
-    cli = start_cli()
-    result = cli("plan", str(CROSS_ACCOUNT), "--graph")
+def test_graph_flag_needs_the_markdown_format(make_world):
+    world = make_world()
+    result = world.run("plan", str(CROSS_ACCOUNT), "--graph")
     assert result.code == 1
     assert "--graph is only shown in the Markdown plan" in result.err
 

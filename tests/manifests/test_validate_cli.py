@@ -6,8 +6,6 @@ written to a temporary directory; a few checks run ``python -m reconciler`` as a
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
@@ -15,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
+from tests.harness import Result, run_cli
 
 GOOD = ("stack: s\nregion: bj\nconnections:\n  - name: a\n    local_vpc_id: vpc-a\n"
         "    peer_vpc_id: vpc-b\n    bandwidth_in_mbps: 10\n")
@@ -23,14 +21,8 @@ ACCEPTANCE = ("stack: t\nregion: bj\nacceptances:\n  - name: in\n    local_vpc_i
               "    peer_vpc_id: vpc-d\n    peer_account_id: \"acc-x\"\n")
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(["validate", *argv])
-        except SystemExit as exc:  # argparse
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
+def run(*argv: str) -> Result:
+    return run_cli("validate", *argv)
 
 
 def flood(entries: int) -> str:

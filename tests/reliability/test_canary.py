@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from reconciler.client.signing import AUTH_VERSION, DEFAULT_EXPIRATION, format_timestamp
-from tests.e2e.harness import Result, SimWorld, world_data, write_manifest
+from tests.harness import Result, SimWorld, world_data, write
 
 MAIN = ("AKCANARY7f3e9a1b", "SKCANARYc0ffee42deadbeef")
 PARTNER = ("AKCANARY5e1ec7ed", "SKCANARY0ddba11f00dfeed5")
@@ -81,13 +81,12 @@ def signing_keys(started: float, ended: float) -> set[str]:
 class Flow:
     """Runs commands in-process (``run``) or as subprocesses (``spawn``); keeps every text."""
 
-    def __init__(self, world: SimWorld, monkeypatch: pytest.MonkeyPatch):
+    def __init__(self, world: SimWorld):
         self.world = world
-        self.monkeypatch = monkeypatch
         self.seen: list[str] = []
 
     def run(self, *args: str, expect: int) -> Result:
-        result = self.world.run(*args, "--log-level", "debug", monkeypatch=self.monkeypatch)
+        result = self.world.run(*args, "--log-level", "debug")
         self.seen += [result.out, result.err]
         assert result.code == expect, f"{args}: {result.code}\n{result.out}\n{result.err}"
         assert "Traceback" not in result.err
@@ -105,15 +104,15 @@ class Flow:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[SimWorld]:
     data = world_data(accounts=canary_accounts())
-    sim = SimWorld(tmp_path, data)
+    sim = SimWorld(data, tmp_path)
     yield sim
     sim.stop()
 
 
 def run_everything(flow: Flow, tmp: Path) -> None:
     m = tmp / "manifests"
-    write_manifest(m / "network.yaml", NETWORK.format(bandwidth=10))
-    write_manifest(m / "partner.yaml", PARTNER_SIDE)
+    write(m / "network.yaml", NETWORK.format(bandwidth=10))
+    write(m / "partner.yaml", PARTNER_SIDE)
     folder, plan, stale = str(m), str(tmp / "plan.json"), str(tmp / "stale.json")
     flow.run("validate", folder, expect=0)
     flow.run("plan", folder, "--out", plan, expect=0)
@@ -126,14 +125,14 @@ def run_everything(flow: Flow, tmp: Path) -> None:
              expect=0)
     flow.run("graph", folder, "--live", expect=0)
     # a stale plan: planned at 20 Mbps, the cloud moved to 30 meanwhile
-    write_manifest(m / "network.yaml", NETWORK.format(bandwidth=20))
+    write(m / "network.yaml", NETWORK.format(bandwidth=20))
     flow.run("plan", folder, "--out", stale, expect=0)
-    write_manifest(m / "network.yaml", NETWORK.format(bandwidth=30))
+    write(m / "network.yaml", NETWORK.format(bandwidth=30))
     flow.run("apply", folder, "--auto-approve", expect=0)
     assert "stale" in flow.run("apply", stale, expect=3).err
     # faults: every request throttled (retried at once, then given up); then dropped and lost
     # responses that the retries get through
-    write_manifest(m / "network.yaml", NETWORK.format(bandwidth=40))
+    write(m / "network.yaml", NETWORK.format(bandwidth=40))
     flow.run("plan", folder, "--out", plan, expect=0)
     flow.world.server.set_faults(error_rate=1.0, kinds=("throttle",), retry_after_s=0)
     assert "RequestLimitExceeded" in flow.run("apply", plan, expect=1).err
@@ -142,7 +141,7 @@ def run_everything(flow: Flow, tmp: Path) -> None:
     assert flow.world.stats()["by_outcome"].get("lost", 0) >= 1
     # real processes, debug logging on their stderr
     assert "peerconn.http" in flow.spawn("plan", folder, expect=0)
-    write_manifest(m / "network.yaml", NETWORK.format(bandwidth=50))
+    write(m / "network.yaml", NETWORK.format(bandwidth=50))
     flow.spawn("apply", folder, "--auto-approve", expect=0)
     # a wrong secret that still looks like the canary
     good = flow.world.creds.read_text()
@@ -168,10 +167,10 @@ def log_texts(records: list[logging.LogRecord]) -> list[str]:
     return texts
 
 
-def test_no_key_or_signing_key_appears_anywhere(world, monkeypatch, caplog, tmp_path):
+def test_no_key_or_signing_key_appears_anywhere(world, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
     started = time.time()
-    flow = Flow(world, monkeypatch)
+    flow = Flow(world)
     run_everything(flow, tmp_path)
     secrets = {*MAIN, *PARTNER, WRONG_SECRET} | signing_keys(started, time.time())
 

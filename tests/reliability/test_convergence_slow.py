@@ -46,7 +46,7 @@ def converge_through_the_cli(scenario: Scenario, folder: Path) -> None:
     quotas = ("--max-per-vpc", "10", "--max-per-account", "50")
     saved = str(folder / "plan.json")
     with Driver(scenario.world(), folder) as driver:
-        code, out, err = driver.cli("plan", *paths, "--out", saved, *quotas)
+        code, out, err = driver.run("plan", *paths, "--out", saved, *quotas)
         assert "Traceback" not in err
         if code == 1:
             assert err.startswith("Error: ") and driver.mutating() == 0
@@ -56,21 +56,21 @@ def converge_through_the_cli(scenario: Scenario, folder: Path) -> None:
         first = plan_from_json(Path(saved).read_text(encoding="utf-8"))
         assert_each_connection_changed_once(first)
         assert_ignored_attributes_never_change(scenario, first)
-        code, out, err = driver.cli("apply", saved)
+        code, out, err = driver.run("apply", saved)
         assert code == 0, out + err
 
         def replan() -> Plan:
-            code, out, err = driver.cli("plan", *paths, "--format", "json", *quotas)
+            code, out, err = driver.run("plan", *paths, "--format", "json", *quotas)
             assert code == 0, err
             return plan_from_json(out)
 
         after = replan()
         if after.has_changes and deferred_only(after, first):
-            assert driver.cli("apply", *paths, "--auto-approve", *quotas)[0] == 0
+            assert driver.run("apply", *paths, "--auto-approve", *quotas)[0] == 0
             after = replan()
         assert not after.has_changes, changes_text(after)
         before = driver.mutating()
-        code, out, _ = driver.cli("apply", *paths, "--auto-approve", *quotas)
+        code, out, _ = driver.run("apply", *paths, "--auto-approve", *quotas)
         assert code == 0 and "No changes" in out
         assert driver.mutating() == before
 

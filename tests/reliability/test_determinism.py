@@ -109,7 +109,7 @@ def peerconn(cloud: Any, seed: str, *args: str) -> str:
     env.update(PYTHONHASHSEED=seed, PEERCONN_PLAN_TIME=PLAN_TIME, NO_COLOR="1",
                PEERCONN_CREDENTIALS_FILE=str(driver.creds))
     done = subprocess.run([sys.executable, "-m", "reconciler", *args, *map(str, paths),
-                           "--endpoint", driver.sim.url],
+                           "--endpoint", driver.url],
                           env=env, cwd=folder, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr

@@ -9,8 +9,6 @@ deep nesting and oversized files are refused in well under a second with bounded
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import subprocess
@@ -23,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import main
 from reconciler.simulator import SimServer, load_world
+from tests.harness import run_cli
 from tests.manifests.test_corpus import CORPUS, expectations
 
 CASES = sorted(CORPUS.iterdir())
@@ -39,10 +37,7 @@ def sim() -> Iterator[SimServer]:
 
 
 def validate(sim: SimServer, path: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["validate", path, "--endpoint", sim.url])
-    return code, out.getvalue(), err.getvalue()
+    return run_cli("validate", path, "--endpoint", sim.url)
 
 
 def blocks(stderr: str) -> list[str]:

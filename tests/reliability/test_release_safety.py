@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.harness import SimWorld, world_data, write_manifest
+from tests.harness import SimWorld, world_data, write
 
 STACK = "safe"
 OURS = {"managed-by": "peerconn", "peerconn-stack": STACK}
@@ -70,15 +70,15 @@ connections: []
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[SimWorld]:
-    sim = SimWorld(tmp_path, world_data(connections=WORLD))
+    sim = SimWorld(world_data(connections=WORLD), tmp_path)
     yield sim
     sim.stop()
 
 
 @pytest.fixture
 def manifests(tmp_path: Path) -> str:
-    write_manifest(tmp_path / "m" / "net.yaml", MANIFEST)
-    write_manifest(tmp_path / "m" / "net-gz.yaml", SECOND_FILE)
+    write(tmp_path / "m" / "net.yaml", MANIFEST)
+    write(tmp_path / "m" / "net-gz.yaml", SECOND_FILE)
     return str(tmp_path / "m")
 
 
@@ -86,10 +86,9 @@ def records(world: SimWorld) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in world.live()}
 
 
-def test_prune_releases_only_this_stacks_undeclared_unprotected_leftover(world, manifests,
-                                                                          monkeypatch):
+def test_prune_releases_only_this_stacks_undeclared_unprotected_leftover(world, manifests):
     before = records(world)
-    plan = world.run("plan", manifests, monkeypatch=monkeypatch)
+    plan = world.run("plan", manifests)
     assert plan.code == 0, plan.err
     assert plan.out.count("will be released") == 1
     assert f"# {STACK}/{LEFTOVER} will be released" in plan.out
@@ -97,7 +96,7 @@ def test_prune_releases_only_this_stacks_undeclared_unprotected_leftover(world, 
     assert "not pruned: release protection is on" in plan.out
     assert "not pruned: active prepaid" in plan.out
 
-    applied = world.run("apply", manifests, "--auto-approve", monkeypatch=monkeypatch)
+    applied = world.run("apply", manifests, "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
     after = records(world)
     assert set(after) == set(before) - {LEFTOVER}
@@ -106,7 +105,7 @@ def test_prune_releases_only_this_stacks_undeclared_unprotected_leftover(world, 
     assert world.stats()["by_operation"]["delete"] == 1
     assert world.stats()["by_operation"]["delete_protect"] == 0
 
-    again = world.run("plan", manifests, "--detailed-exitcode", monkeypatch=monkeypatch)
+    again = world.run("plan", manifests, "--detailed-exitcode")
     assert again.code == 0 and "No changes" in again.out
 
 
@@ -121,29 +120,28 @@ def assert_refused_without_changes(world: SimWorld, result: Any, mutating: int,
     assert records(world) == before
 
 
-def test_no_release_at_all_when_every_list_fails(world, manifests, monkeypatch, tmp_path):
-    assert world.run("validate", manifests, monkeypatch=monkeypatch).code == 0
-    saved = world.run("plan", manifests, "--out", str(tmp_path / "plan.json"),
-                      monkeypatch=monkeypatch)
+def test_no_release_at_all_when_every_list_fails(world, manifests, tmp_path):
+    assert world.run("validate", manifests).code == 0
+    saved = world.run("plan", manifests, "--out", str(tmp_path / "plan.json"))
     assert saved.code == 0 and LEFTOVER in saved.out
     before, mutating = records(world), world.mutating()
     for command in (("plan", manifests), ("apply", manifests, "--auto-approve"),
                     ("apply", str(tmp_path / "plan.json"))):
         world.server.set_faults(error_rate=1.0, kinds=("500",))
-        result = world.run(*command, monkeypatch=monkeypatch)
+        result = world.run(*command)
         assert "HTTP 500 InternalError" in result.err
         assert_refused_without_changes(world, result, mutating, before)
 
 
 @pytest.mark.parametrize("command", ["plan", "apply"])
-def test_no_release_at_all_when_one_vpcs_list_fails(world, manifests, monkeypatch, command):
+def test_no_release_at_all_when_one_vpcs_list_fails(world, manifests, command):
     before, mutating = records(world), world.mutating()
     # One list at a time, and the first one's five attempts all fail: that list (the
     # account's VPCs, which the plan reads first, a VPC's connections, or the account-wide
     # prune list) is unreadable while every other list would succeed.
     world.server.set_faults(next=("500", "503", "500", "503", "500"))
     extra = ("--auto-approve",) if command == "apply" else ()
-    result = world.run(command, manifests, *extra, "--parallelism", "1", monkeypatch=monkeypatch)
+    result = world.run(command, manifests, *extra, "--parallelism", "1")
     ops = world.stats()["by_operation"]
     assert ops["list"] + ops["list_vpcs"] >= 6  # the others were listed, too
     assert_refused_without_changes(world, result, mutating, before)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler.cli.connect import Connector, start_embedded_sim
+from reconciler.cli.connect import Connector, retry_policy, start_embedded_sim
 from reconciler.errors import ConfigError, Diagnostic, UserError
 from reconciler.model import DesiredAcceptance, DesiredConnection, DesiredState
 from reconciler.observe import read_live
@@ -37,10 +37,11 @@ def progress(message: str) -> None:
     out(message + "\n")
 
 def connector(args: argparse.Namespace) -> Connector:
+    retry = retry_policy(os.environ)  # before the simulator starts: a bad value starts nothing
     uses_sim = args.sim or args.sim_world is not None
     sim = start_embedded_sim(args.sim_world) if uses_sim else None
     return Connector(env=os.environ, endpoint=args.endpoint, default_profile=args.profile,
-                     sim=sim)
+                     sim=sim, retry=retry)
 
 def render_plan(plan: Plan, fmt: str, args: argparse.Namespace) -> str:
     if fmt == "json":
