@@ -20,6 +20,7 @@ from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
     STACK_TAG,
+    WIRE_TIME_UNIT,
     DnsStatus,
     PeerConn,
     Status,
@@ -190,7 +191,7 @@ class PeerConnSteps(StepRunner):
         conn, p = self._conn(), step.params
         self._call(step, lambda api, t: api.renew(
             conn, reservation_length=int(p["reservation_length"]),
-            reservation_time_unit=str(p.get("reservation_time_unit", "Month")), client_token=t))
+            reservation_time_unit=str(p.get("reservation_time_unit", WIRE_TIME_UNIT)), client_token=t))
 
     def _do_protect_on(self, step: Step) -> None:
         self._protect(step, True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
-from reconciler.model import Billing, PeerConn
+from reconciler.model import WIRE_TIME_UNIT, Billing, PeerConn
 from reconciler.observe import Lister
 from reconciler.observe.live import Context
 
@@ -45,7 +45,7 @@ class PeerConnWriter(Protocol):
                client_token: str | None = None) -> None: ...
 
     def renew(self, peer_conn_id: str, *, reservation_length: int,
-              reservation_time_unit: str = "Month", payment_timing: str | None = None,
+              reservation_time_unit: str = WIRE_TIME_UNIT, payment_timing: str | None = None,
               client_token: str | None = None) -> None: ...
 
     def open_dns_sync(self, peer_conn_id: str, *, role: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.model import Billing, PeerConn
+from reconciler.model import WIRE_TIME_UNIT, Billing, PeerConn
 from reconciler.plan import Change
 
 
@@ -46,5 +46,5 @@ def create_args(p: dict[str, Any]) -> dict[str, Any]:
     args = {k: v for k, v in p.items() if k != "billing"}
     args["billing"] = Billing(payment_timing=b["payment_timing"],
                               reservation_length=b.get("reservation_length"),
-                              reservation_time_unit=b.get("reservation_time_unit", "Month"))
+                              reservation_time_unit=b.get("reservation_time_unit", WIRE_TIME_UNIT))
     return args

@@ -103,8 +103,9 @@ class Poller:
 class Waiter:
     def __init__(self, poller: Poller, *, clock: Callable[[], float],
                  sleep: Callable[[float], object], progress: Callable[[str], None],
-                 timeout: float, poll_initial: float = 0.25, poll_max: float = 4.0,
-                 progress_every: float = 10.0, cancelled: Callable[[], bool] = _never):
+                 timeout: float, poll_initial: float, poll_max: float, progress_every: float,
+                 cancelled: Callable[[], bool] = _never):
+        # The timings have no defaults here: ``executor.ApplyOptions`` is their one home.
         self.poller = poller
         self.clock = clock
         self.sleep = sleep

@@ -192,7 +192,7 @@ class PeerConnApi:
         peer_conn_id: str,
         *,
         reservation_length: int,
-        reservation_time_unit: str = "Month",
+        reservation_time_unit: str = model.WIRE_TIME_UNIT,
         payment_timing: str | None = None,
         client_token: str | None = None,
     ) -> None:

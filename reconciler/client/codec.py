@@ -20,7 +20,7 @@ JsonObject = dict[str, Any]
 
 def time_unit(value: str) -> str:
     """The SDK sends ``Month``; manifests say ``month``."""
-    return "Month" if value.strip().lower() == "month" else value
+    return model.WIRE_TIME_UNIT if value.strip().lower() == model.MANIFEST_TIME_UNIT else value
 
 
 def reservation(length: int, unit: str) -> JsonObject:

@@ -16,6 +16,7 @@ from reconciler.manifest.diagnostics import located
 from reconciler.manifest.models import AcceptanceSpec, ConnectionSpec, ManifestSpec
 from reconciler.manifest.yamlsafe import Path, YamlDocument, format_path
 from reconciler.model import (
+    MANIFEST_TIME_UNIT,
     Billing,
     DesiredAcceptance,
     DesiredConnection,
@@ -186,7 +187,7 @@ def _billing(values: dict[str, Any]) -> Billing:
     return Billing(
         payment_timing=values.get("payment_timing", "Postpaid"),
         reservation_length=values.get("reservation_length"),
-        reservation_time_unit=values.get("reservation_time_unit", "month"),
+        reservation_time_unit=values.get("reservation_time_unit", MANIFEST_TIME_UNIT),
         renew_within_days=values.get("renew_within_days"),
     )
 

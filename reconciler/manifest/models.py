@@ -26,7 +26,14 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonDict, JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from reconciler.model import MANAGED_BY_TAG, NAME_TAG, REGIONS, RESERVATION_LENGTHS, STACK_TAG
+from reconciler.model import (
+    MANAGED_BY_TAG,
+    MANIFEST_TIME_UNIT,
+    NAME_TAG,
+    REGIONS,
+    RESERVATION_LENGTHS,
+    STACK_TAG,
+)
 from reconciler.model.routes import (
     DEFAULT_SOURCE,
     ROUTE_DESCRIPTION_MAX,
@@ -59,7 +66,7 @@ DESCRIPTION_MAX = 200
 TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
 RESERVED_TAG_KEYS = (MANAGED_BY_TAG, STACK_TAG, NAME_TAG)
 PAYMENT_TIMINGS = ("Postpaid", "Prepaid")
-TIME_UNITS = ("month",)
+TIME_UNITS = (MANIFEST_TIME_UNIT,)
 ENSURE_VALUES = ("present", "absent")
 CONNECTION_ATTRIBUTES = (
     "bandwidth_in_mbps", "billing", "delete_protect", "description", "dns_sync",

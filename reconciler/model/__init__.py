@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from reconciler.model.routes import DesiredRoute
@@ -19,6 +20,13 @@ STACK_TAG = "peerconn-stack"
 #: The manifest entry that created the connection: lets a plan name a connection an entry left
 #: behind when its pair changed (``specs/planning.md``).
 NAME_TAG = "peerconn-name"
+
+PREPAID, POSTPAID = "Prepaid", "Postpaid"
+#: The reservation unit as BCE's API spells it; manifests spell it ``month`` (Terraform's
+#: spelling) and the client translates (``client.codec``).
+WIRE_TIME_UNIT = "Month"
+MANIFEST_TIME_UNIT = "month"
+EXPIRY_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 RESERVATION_LENGTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36)
 REGIONS = ("bj", "bd", "gz", "su", "fsh", "fwh", "hkg", "sin", "cd", "yq")
@@ -64,9 +72,9 @@ def dns_sync_from_status(dns_status: str) -> bool:
 def normalise_payment_timing(value: str) -> str:
     low = value.strip().lower()
     if low == "prepaid":
-        return "Prepaid"
+        return PREPAID
     if low == "postpaid":
-        return "Postpaid"
+        return POSTPAID
     return value
 
 
@@ -120,6 +128,22 @@ class PeerConn:
     @property
     def dns_sync(self) -> bool:
         return dns_sync_from_status(self.dns_status)
+
+    def expiry(self) -> datetime | None:
+        """``expiredTime`` as a time (naive UTC); None for Postpaid or an unreadable value."""
+        if not self.expired_time:
+            return None
+        try:
+            return datetime.strptime(self.expired_time, EXPIRY_FORMAT)
+        except ValueError:
+            return None
+
+    def release_refused(self, now: datetime) -> bool:
+        """BCE refuses to release an active prepaid connection before it expires."""
+        expiry = self.expiry()
+        return (normalise_payment_timing(self.payment_timing) == PREPAID
+                and self.status == Status.ACTIVE
+                and not (expiry is not None and expiry <= now.replace(tzinfo=None)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +206,7 @@ class VpcPage:
 class Billing:
     payment_timing: str = "Postpaid"
     reservation_length: int | None = None
-    reservation_time_unit: str = "month"
+    reservation_time_unit: str = MANIFEST_TIME_UNIT
     renew_within_days: int | None = None
 
 

@@ -19,7 +19,6 @@ from reconciler.observe.live import Context, live_basis
 from reconciler.plan import Action, NoteLevel
 from reconciler.planner.base import PlanState, _diag, _live_attributes, pending_note
 from reconciler.planner.diffing import ConnectionDiff, connection_diff
-from reconciler.planner.prune import _expired
 
 
 class ConnectionPlanning(PlanState):
@@ -109,8 +108,7 @@ class ConnectionPlanning(PlanState):
             self.errors.append(_diag(conn, "only the initiating account may release a "
                                            "cross-account connection"))
             ok = False
-        if view.payment_timing == "Prepaid" and view.status == Status.ACTIVE and \
-                not _expired(view, self.now):
+        if view.release_refused(self.now):
             self.errors.append(_diag(conn, f"{view.peer_conn_id} is an active prepaid "
                                            "connection; BCE refuses to release it before "
                                            f"it expires ({view.expired_time})"))

@@ -16,7 +16,15 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from reconciler.model import DesiredAcceptance, DesiredConnection, PeerConn, Role, Status
+from reconciler.model import (
+    PREPAID,
+    DesiredAcceptance,
+    DesiredConnection,
+    PeerConn,
+    Role,
+    Status,
+    normalise_payment_timing,
+)
 from reconciler.plan import FieldChange
 
 #: attribute → (what the change does, the API call behind it)
@@ -104,7 +112,7 @@ def connection_diff(conn: DesiredConnection, view: PeerConn, peer_view: PeerConn
     want("description", conn.description, view.description)
     want("delete_protect", conn.delete_protect, view.delete_protect)
     want("peer_region", conn.peer_region, view.peer_region)
-    want("payment_timing", conn.billing.payment_timing, _norm_payment(view.payment_timing))
+    want("payment_timing", conn.billing.payment_timing, normalise_payment_timing(view.payment_timing))
     if conn.peer_account_id is not None:
         want("peer_account_id", conn.peer_account_id, view.peer_account_id)
     if conn.peer_if_name is not None and _declared(conn, "peer_if_name"):
@@ -158,11 +166,6 @@ def _field(name: str, before: Any, after: Any) -> FieldChange:
                        reason=f"{name}: {how}", forces_replacement=name in IMMUTABLE)
 
 
-def _norm_payment(value: str) -> str:
-    low = value.lower()
-    return {"prepaid": "Prepaid", "postpaid": "Postpaid"}.get(low, value)
-
-
 def _initiator_only(conn: DesiredConnection, view: PeerConn) -> bool:
     """This end cannot make initiator-only calls: a cross-account connection the other side made."""
     return view.role == Role.ACCEPTOR and conn.peer_account_id is not None
@@ -182,7 +185,7 @@ def _bandwidth_rules(conn: DesiredConnection, view: PeerConn, changes: list[Fiel
     for change in list(changes):
         if change.field != "bandwidth_in_mbps":
             continue
-        if _norm_payment(view.payment_timing) == "Prepaid" and change.after < change.before:
+        if normalise_payment_timing(view.payment_timing) == PREPAID and change.after < change.before:
             out.errors.append(f"prepaid bandwidth can only grow ({change.before} -> "
                               f"{change.after} Mbps is refused by BCE)")
             continue
@@ -200,7 +203,7 @@ def _bandwidth_rules(conn: DesiredConnection, view: PeerConn, changes: list[Fiel
 
 def _renewal(conn: DesiredConnection, view: PeerConn, now: datetime) -> list[FieldChange]:
     window = conn.billing.renew_within_days
-    if window is None or _norm_payment(view.payment_timing) != "Prepaid":
+    if window is None or normalise_payment_timing(view.payment_timing) != PREPAID:
         return []
     if _initiator_only(conn, view):
         return []  # BCE lets only the initiating account renew; that account's manifest does
@@ -208,9 +211,8 @@ def _renewal(conn: DesiredConnection, view: PeerConn, now: datetime) -> list[Fie
         return []
     if not view.expired_time or "billing" in conn.lifecycle.ignore_changes:
         return []
-    try:
-        expiry = datetime.strptime(view.expired_time, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
+    expiry = view.expiry()
+    if expiry is None:
         return []
     left = expiry - now.replace(tzinfo=None)
     if left > timedelta(days=window):

@@ -4,8 +4,6 @@ unless protected or prepaid. Pure.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
@@ -14,7 +12,6 @@ from reconciler.model import (
     DesiredState,
     PeerConn,
     Role,
-    Status,
 )
 from reconciler.observe.live import Context, live_basis
 from reconciler.plan import Action, Change, NoteLevel, PeerConnTarget, ResourceKind, fingerprint
@@ -41,8 +38,7 @@ class Pruning(PlanState):
             if view.delete_protect:
                 self.note(NoteLevel.WARNING, address, "not pruned: release protection is on")
                 continue
-            if view.payment_timing == "Prepaid" and view.status == Status.ACTIVE and \
-                    not _expired(view, self.now):
+            if view.release_refused(self.now):
                 self.note(NoteLevel.WARNING, address,
                           "not pruned: active prepaid connections cannot be released before "
                           "they expire")
@@ -75,13 +71,3 @@ def _prune_reason(stack: str, view: PeerConn, desired: DesiredState) -> str:
     if name:
         return f"pruned: {stack}/{name} is no longer in the manifests"
     return f"pruned: tagged {STACK_TAG}={stack} and no longer in the manifests"
-
-
-def _expired(view: PeerConn, now: datetime) -> bool:
-    if not view.expired_time:
-        return False
-    try:
-        expiry = datetime.strptime(view.expired_time, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return False
-    return expiry <= now.replace(tzinfo=None)

@@ -15,6 +15,7 @@ from reconciler.model import (
     MANAGED_BY_VALUE,
     NAME_TAG,
     STACK_TAG,
+    WIRE_TIME_UNIT,
     DesiredAcceptance,
     DesiredConnection,
     PeerConn,
@@ -51,7 +52,7 @@ class StepBuilder:
         billing: dict[str, Any] = {"payment_timing": conn.billing.payment_timing}
         if conn.billing.payment_timing == "Prepaid":
             billing["reservation_length"] = conn.billing.reservation_length or 1
-            billing["reservation_time_unit"] = "Month"
+            billing["reservation_time_unit"] = WIRE_TIME_UNIT
         params: dict[str, Any] = {
             "bandwidth_in_mbps": conn.bandwidth_in_mbps,
             "local_vpc_id": conn.local_vpc_id,
@@ -116,7 +117,7 @@ class StepBuilder:
         if diff.has("expired_time"):
             steps.append(self._step(Op.RENEW, view.peer_conn_id,
                                     {"reservation_length": conn.billing.reservation_length or 1,
-                                     "reservation_time_unit": "Month"},
+                                     "reservation_time_unit": WIRE_TIME_UNIT},
                                     view.expired_time, reason="renewal window", **where))
         if diff.has("delete_protect"):
             on = bool(diff.target("delete_protect"))
