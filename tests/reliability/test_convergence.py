@@ -8,9 +8,8 @@ acceptor's side) is fine as long as it is a clean ``UserError`` that names the p
 nothing was sent; every other scenario must converge. Along the way: no plan touches one
 connection twice, and no update or replace is planned for an attribute the entry ignores.
 
-Hand-written examples pin the bugs the search found (all fixed). A bug that is still open gets
-a strict ``xfail`` example (once fixed it fails, so the marker goes) and its shape a name in
-``scenarios.KNOWN_BUGS`` listed in ``AVOID``, so that the search keeps looking for new ones.
+Hand-written examples pin the bugs the search found (all fixed). A bug found and not yet
+fixed gets a strict ``xfail`` example (once fixed it fails, so the marker goes).
 
 ``PEERCONN_CONVERGENCE_EXAMPLES=N`` runs N random examples instead of 200.
 """
@@ -37,8 +36,6 @@ from tests.reliability.scenarios import (
 )
 
 EXAMPLES = int(os.environ.get("PEERCONN_CONVERGENCE_EXAMPLES", "200"))
-#: Known open bugs the random search steers around (each with an xfail example below).
-AVOID: frozenset[str] = frozenset()  # none open: the search draws every shape
 #: Notes of changes the planner defers to the next apply (specs/planning.md): a cross-account
 #: create opens DNS once accepted; DNS and bandwidth of a consulting connection wait.
 DEFERRED = ("dns_sync is opened once the other account has accepted (next apply)",
@@ -271,7 +268,7 @@ def xfail(scenario: Scenario, reason: str) -> Any:
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(scenarios(avoid=AVOID))
+@given(scenarios())
 @example(PRUNED_ONCE)
 @example(IGNORED_BILLING)
 @example(OVER_QUOTA)

@@ -19,7 +19,6 @@ from reconciler.plan import Plan, plan_from_json
 from tests.reliability.driver import Driver
 from tests.reliability.scenarios import Scenario, scenarios
 from tests.reliability.test_convergence import (
-    AVOID,
     assert_each_connection_changed_once,
     assert_ignored_attributes_never_change,
     changes_text,
@@ -33,7 +32,7 @@ UNHEALTHY = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=UNHEALTHY)
-@given(scenarios(avoid=AVOID, max_pairs=8))
+@given(scenarios(max_pairs=8))
 def test_convergence_at_scale(scenario):
     note(scenario.describe())
     with tempfile.TemporaryDirectory() as folder:
@@ -76,7 +75,7 @@ def converge_through_the_cli(scenario: Scenario, folder: Path) -> None:
 
 
 @settings(max_examples=max(1, EXAMPLES // 40), deadline=None, suppress_health_check=UNHEALTHY)
-@given(scenarios(avoid=AVOID))
+@given(scenarios())
 def test_convergence_through_the_cli(scenario):
     note(scenario.describe())
     with tempfile.TemporaryDirectory() as folder:
