@@ -23,6 +23,7 @@ from typing import Any
 from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
 from reconciler.apply.peerconn_ops import PeerConnSteps
 from reconciler.apply.ports import ApiFor
+from reconciler.apply.runstep import ApplyContext
 from reconciler.apply.waiter import Interrupted, Poller, Waiter
 from reconciler.errors import ApiError, PeerconnError, StalePlanError
 from reconciler.observe import ListJob, observe
@@ -127,9 +128,12 @@ class Executor:
         self.slots = threading.BoundedSemaphore(max(1, options.parallelism))
         self.clock = clock
         self._outcomes: dict[str, ChangeOutcome] = {}
+        self.context = ApplyContext(api_for=api_for, poller=self.poller, waiter=self.waiter,
+                                    slots=self.slots, progress=progress, clock=clock,
+                                    cancel=self.cancel, output=self.output)
 
     def output(self, ref: Ref) -> str | None:
-        """What a change of the running apply produced (``runstep.Run``)."""
+        """What a change of the running apply produced (``ApplyContext.output``)."""
         outcome = self._outcomes.get(ref.change)
         return outcome.peer_conn_id if outcome is not None and ref.output == "peer_conn_id" \
             else None
@@ -162,7 +166,7 @@ class Executor:
 
     def _run_batch(self, batch: list[Change], outcomes: dict[str, ChangeOutcome],
                    finished: dict[str, threading.Event]) -> bool:
-        """Run one phase, a thread per change; False when apply gave up on some after a cancel.
+        """Run one batch, a thread per change; False when apply gave up on some after a cancel.
 
         The threads are daemons so that a call stuck in flight cannot keep the process alive
         after apply gave up on it. Waits hold no slot; API calls are bounded by ``slots``.
@@ -200,7 +204,7 @@ class Executor:
             if self.cancel.is_set():
                 outcome.detail = "the run was interrupted before it started"
                 return
-            PeerConnSteps(change, outcome, self).run()
+            PeerConnSteps(change, outcome, self.context).run()
         except Interrupted as exc:
             outcome.status = Outcome.INTERRUPTED
             outcome.detail = str(exc)

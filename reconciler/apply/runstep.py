@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from reconciler.apply.outcomes import ChangeOutcome, Outcome
 from reconciler.apply.ports import ApiFor, PeerConnPort, PeerConnWriter
@@ -32,9 +33,11 @@ from reconciler.plan import Action, Change, Op, Ref, Step, Wait
 from reconciler.planner.tokens import successor
 
 
-class Run(Protocol):
-    """What a change's steps need from the apply they run in (the executor provides it):
-    clients, the shared poller and waiter, the parallelism slots, progress, clock, cancel."""
+@dataclass(frozen=True)
+class ApplyContext:
+    """What a change's steps need from the apply they run in, as one value the executor
+    builds: clients, the shared poller and waiter, the parallelism slots, progress, the clock,
+    the cancel token, and the outputs of the changes that ran before (``output``)."""
 
     api_for: ApiFor
     poller: Poller
@@ -43,9 +46,8 @@ class Run(Protocol):
     progress: Callable[[str], None]
     clock: Callable[[], float]
     cancel: threading.Event
+    output: Callable[[Ref], str | None]
 
-    def output(self, ref: Ref) -> str | None:
-        """The value a change of this apply produced (the id its create answered)."""
 
 T = TypeVar("T")
 
@@ -80,7 +82,7 @@ class StepRunner:
 
     operations: Mapping[Op, Callable[[Any, Step], None]] = {}
 
-    def __init__(self, change: Change, outcome: ChangeOutcome, ex: Run):
+    def __init__(self, change: Change, outcome: ChangeOutcome, ex: ApplyContext):
         self.change = change
         self.outcome = outcome
         self.ex = ex

@@ -12,6 +12,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# Live route values live in their own module and are re-exported here (``model.RouteRule``).
+from reconciler.model.route_tables import (
+    PEERCONN_NEXTHOP_TYPE as PEERCONN_NEXTHOP_TYPE,
+)
+from reconciler.model.route_tables import (
+    SYSTEM_NEXTHOP_TYPE as SYSTEM_NEXTHOP_TYPE,
+)
+from reconciler.model.route_tables import (
+    RouteNextHop as RouteNextHop,
+)
+from reconciler.model.route_tables import (
+    RouteRule as RouteRule,
+)
+from reconciler.model.route_tables import (
+    RouteRulePage as RouteRulePage,
+)
+from reconciler.model.route_tables import (
+    RouteTable as RouteTable,
+)
 from reconciler.model.routes import DesiredRoute
 
 MANAGED_BY_TAG = "managed-by"
@@ -347,59 +366,4 @@ class DesiredState:
 
 
 # ---------------------------------------------------------------------------------------------
-# Route tables and route rules (specs/api.md, route API). One block, so a move
-# of this module merges cleanly; the client decodes into these, nothing else here uses them.
 
-#: ``nexthopType`` of the rules BCE makes itself, one per subnet (empty id, read-only).
-SYSTEM_NEXTHOP_TYPE = "sys"
-#: ``nexthopType`` of a rule through a peering connection (``nexthopId`` is a ``qpif-…``).
-PEERCONN_NEXTHOP_TYPE = "peerConn"
-
-
-@dataclass(frozen=True, slots=True)
-class RouteNextHop:
-    """One path of a multi-line route (create only; BCE allows ``dcGateway`` hops only)."""
-
-    nexthop_id: str
-    nexthop_type: str
-    path_type: str  # ecmp | ha:active | ha:standby
-
-
-@dataclass(frozen=True, slots=True)
-class RouteRule:
-    """One rule of a route table. System rules have ``route_rule_id == ""``."""
-
-    route_rule_id: str
-    route_table_id: str
-    source_address: str
-    destination_address: str
-    nexthop_type: str
-    nexthop_id: str = ""
-    description: str = ""
-    path_type: str = ""
-
-    @property
-    def is_system(self) -> bool:
-        """BCE's own rule: never edited, deleted or matched as ours."""
-        return self.nexthop_type == SYSTEM_NEXTHOP_TYPE or not self.route_rule_id
-
-
-@dataclass(frozen=True, slots=True)
-class RouteTable:
-    """A VPC's route table as ``GET /v1/route`` returns it (every rule, system ones too)."""
-
-    route_table_id: str
-    vpc_id: str = ""
-    name: str = ""
-    rules: tuple[RouteRule, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RouteRulePage:
-    """One page of ``GET /v1/route/rule`` (no table id at the top: read it from each rule)."""
-
-    rules: tuple[RouteRule, ...]
-    marker: str = ""
-    is_truncated: bool = False
-    next_marker: str = ""
-    max_keys: int = 0

@@ -4,9 +4,9 @@ Owns: ``DesiredRoute`` (one declared rule: which side of its entry it is on, who
 holds it, its source and its destination — a literal CIDR or a symbol that expands to a VPC's
 CIDRs at plan time), ``RouteSide`` and ``Symbol``, the CIDR reading every layer shares
 (``parse_cidr``: IPv4, prefix required, no host bits, canonical text) and the route limits
-(shared/reference/bce-route-api.md §5). Pure data: no I/O. The next hop is never stored: it is
+(specs/manifest.md §4.1). Pure data: no I/O. The next hop is never stored: it is
 "this connection", resolved at plan time as the ``localIfId`` of the connection's end whose
-``localVpcId`` is ``table_vpc_id`` (PRODUCT §8).
+``localVpcId`` is ``table_vpc_id`` (specs/planning.md).
 """
 
 from __future__ import annotations
