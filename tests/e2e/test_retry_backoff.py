@@ -37,7 +37,7 @@ def test_every_client_a_connector_builds_retries_with_its_policy(world):
                         retry=NO_BACKOFF)
     world.server.set_faults(next=("503", "503"))
     assert list(patient.api_for(MAIN).list_all(vpc_id="vpc-app01")) == []
-    assert patient.calls()["list"] == 3
+    assert patient.api_for(MAIN).calls["list"] == 3
 
 
 def test_zero_backoff_retries_a_throttled_plan_without_waiting(world, tmp_path):
