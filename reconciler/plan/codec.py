@@ -16,7 +16,11 @@ from pydantic import TypeAdapter, ValidationError
 from reconciler.plan.values import Plan
 
 FORMAT = "peerconn-plan"
-FORMAT_VERSION = 3
+#: The version a plan with route steps is written as. A plan without any is still written as
+#: version 3, which it is exactly: a reader of version 3 reads it, and its bytes (digest,
+#: goldens) do not move (specs/plan-format.md).
+FORMAT_VERSION = 4
+_READABLE = (3, 4)
 _PLAN = TypeAdapter(Plan)
 
 
@@ -26,7 +30,12 @@ class PlanFormatError(ValueError):
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     body = _PLAN.dump_python(plan, mode="json")
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, **body, "summary": plan.counts()}
+    summary: dict[str, Any] = dict(plan.counts())
+    version = 3
+    if plan.has_routes:
+        summary["routes"] = plan.route_counts()
+        version = FORMAT_VERSION
+    return {"format": FORMAT, "format_version": version, **body, "summary": summary}
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -50,10 +59,10 @@ def plan_from_json(text: str) -> Plan:
         raise PlanFormatError(f"not a JSON plan file ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise PlanFormatError("not a peerconn plan file (missing \"format\": \"peerconn-plan\")")
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") not in _READABLE:
         raise PlanFormatError(
             f"plan format version {data.get('format_version')!r} is not supported "
-            f"(this peerconn reads version {FORMAT_VERSION})"
+            f"(this peerconn reads versions {', '.join(map(str, _READABLE))})"
         )
     claimed = data.pop("digest", None)
     if claimed != _digest(data):
