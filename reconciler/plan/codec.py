@@ -70,8 +70,11 @@ def plan_from_json(text: str) -> Plan:
                               "does not match its content); make a new plan and review it")
     body = {k: v for k, v in data.items() if k not in ("format", "format_version", "summary")}
     try:
-        return _PLAN.validate_python(body, strict=False)
+        plan = _PLAN.validate_python(body, strict=False)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise PlanFormatError(f"malformed plan file: {where}: {first['msg']}") from None
+    if plan.has_routes and data.get("format_version") != FORMAT_VERSION:
+        raise PlanFormatError("malformed plan file: route steps need format version 4")
+    return plan

@@ -80,7 +80,7 @@ def test_create_with_routes_adds_them_through_each_end_then_plans_nothing(
 
 def test_a_rule_removed_from_the_manifest_is_deleted(world, tmp_path, monkeypatch):
     apply(world, tmp_path, monkeypatch, BOTH)
-    local_if, peer_if = interfaces(world)
+    local_if, _ = interfaces(world)
     only_local = ENTRY + "    routes:\n      local:\n        - destination: peer_vpc\n" \
         "      peer: []\n"
     manifest = write_manifest(tmp_path / "network.yaml", HEAD + only_local)
