@@ -27,7 +27,7 @@ from reconciler.apply.runstep import ApplyContext
 from reconciler.apply.waiter import Interrupted, Poller, Waiter
 from reconciler.errors import ApiError, PeerconnError, StalePlanError
 from reconciler.observe import ListJob, observe
-from reconciler.observe.live import Context, basis_keys, live_basis
+from reconciler.observe.live import Context, basis_keys, live_basis, route_basis
 from reconciler.plan import Action, Change, Plan, Ref
 
 __all__ = ["COMPLETE", "ApplyOptions", "ApplyResult", "ChangeOutcome",
@@ -55,6 +55,8 @@ def stale_reasons(plan: Plan, api_for: Callable[[Context], Any], *,
         if "peer_if_name" in change.basis:
             peer_ctx = Context(change.profile, change.target.peer_region)
             jobs[ListJob(peer_ctx, change.peer_vpc_id)] = None
+        for vpc_id, table in change.basis.get("routes", {}).items():
+            jobs[ListJob(Context(table["profile"], table["region"]), vpc_id, "route_table")] = None
     live = observe(list(jobs), api_for, parallelism=parallelism)
     reasons = []
     for change in plan.changes:
@@ -65,6 +67,10 @@ def stale_reasons(plan: Plan, api_for: Callable[[Context], Any], *,
             peer_view = live.end(Context(change.profile, change.target.peer_region),
                                  change.peer_vpc_id, change.local_vpc_id)
         now = live_basis(view, basis_keys(change.basis), peer_view)
+        if "routes" in change.basis:
+            now["routes"] = {vpc_id: {"profile": t["profile"], "region": t["region"],
+                                      **route_basis(live.route_table(vpc_id), t["keys"], t["via"])}
+                             for vpc_id, t in change.basis["routes"].items()}
         if now != dict(change.basis):
             reasons.append(f"{change.address}: {_describe(dict(change.basis), now)}")
     return reasons
@@ -76,7 +82,11 @@ def _describe(before: dict[str, Any], now: dict[str, Any]) -> str:
             return f"a connection now exists ({now.get('peer_conn_id')})"
         return f"{before.get('peer_conn_id')} no longer exists"
     parts = [f"{k} was {before.get(k)!r}, now {now.get(k)!r}"
-             for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)]
+             for k in sorted(set(before) | set(now)) if before.get(k) != now.get(k)
+             and k != "routes"]
+    for vpc_id, table in before.get("routes", {}).items():
+        if now.get("routes", {}).get(vpc_id) != table:
+            parts.append(f"the route rules it relies on in {vpc_id}'s table changed")
     return "; ".join(parts)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.apply.readback import bandwidth_of, create_args, dns_of, settling_of
-from reconciler.apply.runstep import REPLAYS, StepRunner
+from reconciler.apply.route_ops import ROUTE_OPERATIONS, RouteSteps
+from reconciler.apply.runstep import REPLAYS
 from reconciler.errors import ConflictError, NotFoundError
 from reconciler.model import (
     FAILED_STATUSES,
@@ -29,7 +30,7 @@ from reconciler.plan import Action, Op, Step, Wait
 from reconciler.planner.tokens import successor
 
 
-class PeerConnSteps(StepRunner):
+class PeerConnSteps(RouteSteps):
     # ------------------------------------------------------------------ create
     def _do_create(self, step: Step) -> None:
         p = dict(step.params)
@@ -231,6 +232,7 @@ _OPERATIONS: dict[Op, Callable[[PeerConnSteps, Step], None]] = {
     Op.CLOSE_DNS: PeerConnSteps._do_close_dns,
     Op.RENEW: PeerConnSteps._do_renew,
     Op.PROTECT_ON: PeerConnSteps._do_protect_on,
+    **ROUTE_OPERATIONS,
 }
 assert set(_OPERATIONS) == set(Op), "every operation needs a runner"
 PeerConnSteps.operations = _OPERATIONS

@@ -1,7 +1,8 @@
 """The interfaces apply reaches the cloud through: reads and writes apart, typed.
 
 ``PeerConnReader`` is what a wait and a read-back need; ``PeerConnWriter`` the mutating calls
-a step makes. The client's ``PeerConnApi`` provides both; mypy checks it against these at the
+a step makes, with ``route`` (``RoutePort``) for the rules through a connection. The client's
+``PeerConnApi`` provides both; mypy checks it against these at the
 one place the command line hands it to the executor. Apply never sees ``requests``.
 """
 
@@ -10,9 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
-from reconciler.model import WIRE_TIME_UNIT, Billing, PeerConn
+from reconciler.model import WIRE_TIME_UNIT, Billing, PeerConn, RouteTable
 from reconciler.observe import Lister
 from reconciler.observe.live import Context
+
+
+class RoutePort(Protocol):
+    """The route-table calls apply makes (``client.route.RouteApi``)."""
+
+    def get_table(self, *, vpc_id: str | None = None,
+                  route_table_id: str | None = None) -> RouteTable: ...
+
+    def create_rule(self, *, route_table_id: str, source_address: str,
+                    destination_address: str, nexthop_type: str | None = None,
+                    nexthop_id: str | None = None, description: str = "",
+                    client_token: str | None = None) -> str: ...
+
+    def update_rule(self, route_rule_id: str, *, description: str,
+                    client_token: str | None = None) -> None: ...
+
+    def delete_rule(self, route_rule_id: str, *, client_token: str | None = None) -> None: ...
 
 
 class PeerConnReader(Lister, Protocol):
@@ -25,6 +43,9 @@ class PeerConnReader(Lister, Protocol):
 
 
 class PeerConnWriter(Protocol):
+    @property
+    def route(self) -> RoutePort: ...
+
     def create(self, *, bandwidth_in_mbps: int, local_vpc_id: str, peer_vpc_id: str,
                peer_region: str, billing: Billing, description: str | None = None,
                local_if_name: str | None = None, peer_account_id: str | None = None,
@@ -60,6 +81,9 @@ class PeerConnWriter(Protocol):
 
 class PeerConnPort(PeerConnReader, PeerConnWriter, Protocol):
     """Both: what one account at one endpoint offers apply."""
+
+    @property
+    def route(self) -> RoutePort: ...
 
 
 ApiFor = Callable[[Context], PeerConnPort]

@@ -205,4 +205,21 @@ def live_basis(
 
 
 def basis_keys(basis: Mapping[str, Any]) -> list[str]:
-    return [k for k in basis if k not in ("exists", "peer_conn_id")]
+    """The connection fields of a basis (``routes`` is the route tables', ``route_basis``)."""
+    return [k for k in basis if k not in ("exists", "peer_conn_id", "routes")]
+
+
+def route_basis(table: RouteTable | None, keys: Iterable[RuleKey],
+                via: Iterable[str]) -> dict[str, Any]:
+    """What a change relied on in one route table: the rules whose (source, destination) it
+    declares and those whose next hop is one of its connection's interfaces (``via``).
+    ``keys`` and ``via`` are part of the result, so apply recomputes it from a fresh table."""
+    wanted, hops = {tuple(k) for k in keys}, {v for v in via if v}
+    rules = [] if table is None else sorted(
+        [r.route_rule_id, r.source_address, r.destination_address, r.nexthop_type,
+         r.nexthop_id, r.description]
+        for r in table.rules
+        if (r.source_address, r.destination_address) in wanted
+        or (r.nexthop_type == PEERCONN_NEXTHOP_TYPE and r.nexthop_id in hops))
+    return {"table": table.route_table_id if table else None,
+            "keys": sorted(list(k) for k in wanted), "via": sorted(hops), "rules": rules}

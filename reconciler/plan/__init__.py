@@ -14,6 +14,7 @@ from reconciler.plan.codec import (
 )
 from reconciler.plan.values import (
     OP_ORDER,
+    ROUTE_OPS,
     Action,
     Change,
     Expect,
@@ -30,7 +31,7 @@ from reconciler.plan.values import (
     fingerprint,
 )
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "OP_ORDER", "Action", "Change", "Expect", "FieldChange",
+__all__ = ["FORMAT", "FORMAT_VERSION", "OP_ORDER", "ROUTE_OPS", "Action", "Change", "Expect", "FieldChange",
            "Note", "NoteLevel", "Op", "PeerConnTarget", "Plan", "PlanFormatError", "Ref",
            "ResourceKind", "Step", "Wait", "fingerprint", "plan_from_json", "plan_to_dict",
            "plan_to_json"]

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.plan import Action, Change, Op, Ref
+from reconciler.plan import ROUTE_OPS, Action, Change, Op, Ref
 
 _CREATE_OPS = frozenset({Op.CREATE, Op.OPEN_DNS})
 _RELEASE_OPS = frozenset({Op.PROTECT_OFF, Op.RELEASE})
@@ -104,12 +104,19 @@ def _acts_on_its_connection(change: Change, conn: str | Ref | None) -> bool:
     """A step acts on its change's connection, or on the one its own create or a change it
     depends on makes."""
     if isinstance(conn, Ref):
-        return conn.output == "peer_conn_id" and (conn.change == change.address
-                                                  or conn.change in change.depends_on)
+        return conn.output in ("peer_conn_id", "local_if_id") and (
+            conn.change == change.address or conn.change in change.depends_on)
     return conn in (None, change.peer_conn_id)
 
 
 def _allowed_ops(change: Change) -> frozenset[Op]:
+    """The connection's own operations its action calls for; route rules through it may
+    change with any action but a reject (specs/planning.md, "Routes")."""
+    own = _connection_ops(change)
+    return own if change.action == Action.REJECT else own | ROUTE_OPS
+
+
+def _connection_ops(change: Change) -> frozenset[Op]:
     if change.action == Action.CREATE:
         return _CREATE_OPS
     if change.action == Action.RELEASE:

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from reconciler.plan.values import Plan
 
 FORMAT = "peerconn-plan"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _PLAN = TypeAdapter(Plan)
 
 
@@ -26,7 +26,8 @@ class PlanFormatError(ValueError):
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     body = _PLAN.dump_python(plan, mode="json")
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, **body, "summary": plan.counts()}
+    summary: dict[str, Any] = {**plan.counts(), "routes": plan.route_counts()}
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, **body, "summary": summary}
 
 
 def plan_to_json(plan: Plan) -> str:
@@ -53,7 +54,7 @@ def plan_from_json(text: str) -> Plan:
     if data.get("format_version") != FORMAT_VERSION:
         raise PlanFormatError(
             f"plan format version {data.get('format_version')!r} is not supported "
-            f"(this peerconn reads version {FORMAT_VERSION})"
+            f"(this peerconn reads version {FORMAT_VERSION}); make a new plan"
         )
     claimed = data.pop("digest", None)
     if claimed != _digest(data):

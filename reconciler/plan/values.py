@@ -54,8 +54,13 @@ _VERBS = {
 
 
 class Op(StrEnum):
-    """One BCE API call (reference §1) the executor may make, in per-connection order."""
+    """One BCE API call (reference §1) the executor may make, in per-connection order.
 
+    The route operations act on the route rules whose next hop is the change's connection:
+    deletes come first (before a release), adds and description changes after the connection
+    is active (after a create or an accept) and before protection goes back on."""
+
+    DELETE_ROUTE = "delete_route"
     PROTECT_OFF = "protect_off"
     RELEASE = "release"
     CREATE = "create"
@@ -66,8 +71,13 @@ class Op(StrEnum):
     OPEN_DNS = "open_dns"
     CLOSE_DNS = "close_dns"
     RENEW = "renew"
+    ADD_ROUTE = "add_route"
+    CHANGE_ROUTE = "change_route"
     PROTECT_ON = "protect_on"
 
+
+#: The operations on route rules through a change's connection (not on the connection).
+ROUTE_OPS = frozenset({Op.ADD_ROUTE, Op.CHANGE_ROUTE, Op.DELETE_ROUTE})
 
 #: Order of operations within one connection (specs/planning.md, Execution).
 OP_ORDER = {op: i for i, op in enumerate(Op)}
@@ -126,7 +136,9 @@ class ResourceKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A value another change of the same apply produces, known only once it ran: the id a
-    create answers (``output="peer_conn_id"``). Never a string filled in by convention."""
+    create answers (``output="peer_conn_id"``), or the interface of that new connection at the
+    end in the step's ``vpc_id`` (``output="local_if_id"``: a route rule's next hop). Never a
+    string filled in by convention."""
 
     change: str
     output: str
@@ -201,6 +213,15 @@ class Change:
         return self.target.peer_conn_id
 
     @property
+    def route_steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.op in ROUTE_OPS)
+
+    @property
+    def routes_only(self) -> bool:
+        """Only route rules change: the connection itself is not counted as updated."""
+        return bool(self.steps) and all(s.op in ROUTE_OPS for s in self.steps)
+
+    @property
     def runs_first(self) -> bool:
         """Releases run before everything else (they free quota and pairs)."""
         return self.action == Action.RELEASE
@@ -241,18 +262,35 @@ class Plan:
         """Counts for the summary line; accept/reject modify an existing connection."""
         out = {"create": 0, "update": 0, "replace": 0, "release": 0}
         for change in self.changes:
+            if change.routes_only:
+                continue
             key = change.action.value
             if change.action in (Action.ACCEPT, Action.REJECT):
                 key = "update"
             out[key] += 1
         return out
 
+    def route_counts(self) -> dict[str, int]:
+        """Route rules to add, change and delete, over every change."""
+        ops = [s.op for c in self.changes for s in c.route_steps]
+        return {"add": ops.count(Op.ADD_ROUTE), "change": ops.count(Op.CHANGE_ROUTE),
+                "delete": ops.count(Op.DELETE_ROUTE)}
+
+    @property
+    def has_routes(self) -> bool:
+        return any(c.route_steps for c in self.changes)
+
     def summary_line(self) -> str:
         c = self.counts()
-        return (
+        line = (
             f"Plan: {c['create']} to create, {c['update']} to update, "
-            f"{c['replace']} to replace, {c['release']} to release."
+            f"{c['replace']} to replace, {c['release']} to release"
         )
+        if not self.has_routes:
+            return line + "."
+        r = self.route_counts()
+        return line + (f"; routes: {r['add']} to add, {r['change']} to change, "
+                       f"{r['delete']} to delete.")
 
 
 def fingerprint(basis: Mapping[str, Any]) -> str:

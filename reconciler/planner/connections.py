@@ -16,12 +16,13 @@ from reconciler.model import (
     Status,
 )
 from reconciler.observe.live import Context, live_basis
-from reconciler.plan import Action, NoteLevel
-from reconciler.planner.base import PlanState, _diag, _live_attributes, pending_note
+from reconciler.plan import OP_ORDER, Action, NoteLevel, Op
+from reconciler.planner.base import _diag, _live_attributes, pending_note
 from reconciler.planner.diffing import ConnectionDiff, connection_diff
+from reconciler.planner.routes import RoutePart, RoutePlanning
 
 
-class ConnectionPlanning(PlanState):
+class ConnectionPlanning(RoutePlanning):
     def _plan_connection(self, conn: DesiredConnection) -> None:
         ctx = self._ctx(conn)
         view = self.live.end(ctx, conn.local_vpc_id, conn.peer_vpc_id)
@@ -120,28 +121,45 @@ class ConnectionPlanning(PlanState):
         if not self._may_release(conn, view):
             return
         address = f"{conn.stack}/{conn.name}"
-        steps = self.steps.release(conn, view) + self.steps.create(conn, replaces=view)
+        routes = self._release_routes(self._ctx(conn), view, "the release half of the replace")
+        routes.extend(self._new_routes(conn, view, address))
+        steps = (*[s for s in routes.steps if s.op == Op.DELETE_ROUTE],
+                 *self.steps.release(conn, view), *self.steps.create(conn, replaces=view),
+                 *[s for s in routes.steps if s.op != Op.DELETE_ROUTE])
         fields = diff.fields if diff is not None else ()
         basis = live_basis(view, ("status", "delete_protect", "peer_region",
                                   "peer_account_id", "payment_timing"))
         self._note_deferred_dns(conn, address)
         change = self._emit(conn, address, Action.REPLACE, view, reasons, fields, steps,
-                            basis)
+                            routes.into(basis))
         self.creates[conn.pair] = change
 
     def _add_release(self, conn: DesiredConnection, view: PeerConn, reasons: list[str]) -> None:
-        steps = self.steps.release(conn, view)
+        routes = self._release_routes(self._ctx(conn), view, "before the release")
+        steps = (*routes.steps, *self.steps.release(conn, view))
         basis = live_basis(view, ("status", "delete_protect", "payment_timing"))
         self._emit(conn, f"{conn.stack}/{conn.name}", Action.RELEASE, view, reasons, (),
-                   steps, basis, attributes=_live_attributes(view))
+                   steps, routes.into(basis), attributes=_live_attributes(view))
 
     def _add_create(self, conn: DesiredConnection, reasons: list[str]) -> None:
         address = f"{conn.stack}/{conn.name}"
-        steps = self.steps.create(conn, replaces=None)
+        routes = self._new_routes(conn, None, address)
+        steps = (*self.steps.create(conn, replaces=None), *routes.steps)
         self._note_deferred_dns(conn, address)
         change = self._emit(conn, address, Action.CREATE, None, reasons, (), steps,
-                            {"exists": False})
+                            routes.into({"exists": False}))
         self.creates[conn.pair] = change
+
+    def _new_routes(self, conn: DesiredConnection, view: PeerConn | None,
+                    address: str) -> RoutePart:
+        """The rules through a connection this change creates. A cross-account request is
+        active only once the other account accepts, so its rules wait for a later apply."""
+        if conn.peer_account_id is not None:
+            if conn.routes_local:
+                self.note(NoteLevel.INFO, address, "routes are added once the other account "
+                          "has accepted (next apply)")
+            return RoutePart()
+        return self._conn_routes(conn, view, address, new=True)
 
     def _note_deferred_dns(self, conn: DesiredConnection, address: str) -> None:
         """A new cross-account request cannot open DNS before it is accepted (steps.create)."""
@@ -155,14 +173,19 @@ class ConnectionPlanning(PlanState):
             self.note(NoteLevel.INFO, address, message)
         for message in diff.errors:
             self.errors.append(_diag(conn, message))
-        if not diff.fields:
-            return
-        steps = self.steps.update(conn, view, diff)
-        if not steps:
+        routes = RoutePart()
+        if view.status != Status.CONSULTING:  # rules wait for the connection to be usable
+            routes = self._conn_routes(conn, view, address, new=False)
+        steps = self.steps.update(conn, view, diff) if diff.fields else ()
+        if not steps and not routes.steps:
             return
         basis = live_basis(view, diff.basis_keys, self._peer_end(conn, view))
         reasons = [f.reason for f in diff.fields]
-        self._emit(conn, address, Action.UPDATE, view, reasons, diff.fields, steps, basis)
+        if not steps:
+            reasons = ["route rules through the connection differ from routes"]
+        self._emit(conn, address, Action.UPDATE, view, reasons, diff.fields,
+                   tuple(sorted((*steps, *routes.steps), key=lambda s: OP_ORDER[s.op])),
+                   routes.into(basis), attributes={} if not steps else None)
 
     def _note_left_behind(self) -> None:
         """An entry whose pair changed leaves its old connection (found by its name tag):

@@ -15,10 +15,11 @@ from reconciler.model import (
 )
 from reconciler.observe.live import Context, live_basis
 from reconciler.plan import Action, Change, NoteLevel, PeerConnTarget, ResourceKind, fingerprint
-from reconciler.planner.base import PlanState, _live_attributes
+from reconciler.planner.base import _live_attributes
+from reconciler.planner.routes import RoutePlanning
 
 
-class Pruning(PlanState):
+class Pruning(RoutePlanning):
     def _plan_prune(self, stack: str, ctx: Context) -> None:
         # A pair any manifest of the run declares is wanted, whichever stack declares it now
         # (moving a connection to another stack must not release it).
@@ -46,8 +47,9 @@ class Pruning(PlanState):
             self._add_prune(stack, ctx, view, address)
 
     def _add_prune(self, stack: str, ctx: Context, view: PeerConn, address: str) -> None:
-        steps = self.steps.prune(ctx, view)
-        basis = live_basis(view, ("status", "delete_protect", "tags"))
+        routes = self._release_routes(ctx, view, "before the prune's release")
+        steps = (*routes.steps, *self.steps.prune(ctx, view))
+        basis = routes.into(live_basis(view, ("status", "delete_protect", "tags")))
         target = PeerConnTarget(
             profile=ctx.profile, region=ctx.region, local_vpc_id=view.local_vpc_id,
             peer_vpc_id=view.peer_vpc_id, peer_region=view.peer_region or ctx.region,

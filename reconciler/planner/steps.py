@@ -14,11 +14,13 @@ from reconciler.model import (
     MANAGED_BY_TAG,
     MANAGED_BY_VALUE,
     NAME_TAG,
+    PEERCONN_NEXTHOP_TYPE,
     STACK_TAG,
     WIRE_TIME_UNIT,
     DesiredAcceptance,
     DesiredConnection,
     PeerConn,
+    RouteRule,
     Status,
 )
 from reconciler.observe.live import Context
@@ -173,3 +175,34 @@ class StepBuilder:
                         diff: ConnectionDiff) -> tuple[Step, ...]:
         where = at(acc.profile, acc.region, acc.local_vpc_id, view.peer_conn_id)
         return tuple(self._end_steps(view, diff, where))
+
+    # ----------------------------------------------------------- route rules
+    def add_route(self, where: dict[str, Any], table_id: str, source: str, destination: str,
+                  nexthop_id: str | None, description: str, reason: str) -> Step:
+        """A rule through the connection; ``nexthop_id`` None: the interface of a connection
+        this run creates (``where``'s ``peer_conn_id`` is then a ``Ref``)."""
+        params: dict[str, Any] = {"route_table_id": table_id, "source_address": source,
+                                  "destination_address": destination,
+                                  "nexthop_type": PEERCONN_NEXTHOP_TYPE}
+        if nexthop_id is not None:
+            params["nexthop_id"] = nexthop_id
+        params["description"] = description
+        return self._step(Op.ADD_ROUTE, ["route", table_id, source, destination], params, None,
+                          reason=reason, **where)
+
+    def change_route(self, where: dict[str, Any], rule: RouteRule, description: str,
+                     reason: str) -> Step:
+        params = {"route_rule_id": rule.route_rule_id, "route_table_id": rule.route_table_id,
+                  "source_address": rule.source_address,
+                  "destination_address": rule.destination_address,
+                  "nexthop_id": rule.nexthop_id, "description": description}
+        return self._step(Op.CHANGE_ROUTE, ["route", rule.route_rule_id], params,
+                          rule.description, reason=reason, **where)
+
+    def delete_route(self, where: dict[str, Any], rule: RouteRule, reason: str) -> Step:
+        params = {"route_rule_id": rule.route_rule_id, "route_table_id": rule.route_table_id,
+                  "source_address": rule.source_address,
+                  "destination_address": rule.destination_address,
+                  "nexthop_id": rule.nexthop_id}
+        return self._step(Op.DELETE_ROUTE, ["route", rule.route_rule_id], params, None,
+                          reason=reason, **where)

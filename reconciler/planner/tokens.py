@@ -24,7 +24,7 @@ from typing import Any
 
 PREFIX = "pc1-"
 #: Operations whose repetition would make, bill or end something twice (value: ``Op``).
-ONCE_ONLY = frozenset({"create", "renew", "release"})
+ONCE_ONLY = frozenset({"create", "renew", "release", "add_route", "delete_route"})
 
 
 def client_token(op: str, identity: Any, target: Any, before: Any, day: str,

@@ -8,7 +8,7 @@ than a comment allows is cut at a block boundary with a pointer to the saved pla
 from __future__ import annotations
 
 from reconciler.plan import Action, Change, NoteLevel, Op, Plan
-from reconciler.render.text import value
+from reconciler.render.text import route_line, value
 
 #: GitHub's comment limit is 65,536 characters; stay clear of it.
 MAX_COMMENT = 60_000
@@ -90,7 +90,9 @@ def _block(change: Change) -> list[str]:
     out = ["<details>",
            f"<summary><code>{change.action.symbol} {change.address}</code> "
            f"{change.action.verb}{ident}</summary>", "", "```diff"]
-    if change.fields:
+    if change.routes_only:
+        pass  # only its route rules change: listed below
+    elif change.fields:
         for f in change.fields:
             forced = "  # forces replacement" if f.forces_replacement else ""
             out.append(f"- {f.field} = {value(f.before)}")
@@ -99,6 +101,9 @@ def _block(change: Change) -> list[str]:
         mark = "-" if change.action == Action.RELEASE else "+"
         for key, val in change.attributes.items():
             out.append(f"{mark} {key} = {value(val)}")
+    for step in change.route_steps:
+        line, why = route_line(step)
+        out.append(f"{line}  # {why}")
     out += ["```", ""]
     out += [f"- **why:** {r}" for r in change.reasons]
     out.append("- **steps:** " + " → ".join(f"`{s.op.value}`" for s in change.steps))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.plan import Action, Change, Note, NoteLevel, Plan
+from reconciler.plan import Action, Change, Note, NoteLevel, Op, Plan, Step
 
 _COLOURS = {"+": "\033[32m", "~": "\033[33m", "-": "\033[31m", "-/+": "\033[35m"}
 _BOLD = "\033[1m"
@@ -81,7 +81,9 @@ def _block(change: Change, paint: _Paint) -> list[str]:
     ident = f" ({change.peer_conn_id})" if change.peer_conn_id else ""
     head = f"  # {paint.bold(change.address)} {change.action.verb}{ident}"
     out = [head, f"  {paint.sym(symbol)} peerconn {json.dumps(change.name)} {{"]
-    if change.fields:
+    if change.routes_only:
+        pass  # only its route rules change: they follow the block
+    elif change.fields:
         width = max((len(f.field) for f in change.fields), default=0)
         for f in change.fields:
             mark = "-/+" if f.forces_replacement else "~"
@@ -95,9 +97,25 @@ def _block(change: Change, paint: _Paint) -> list[str]:
         for key, val in attrs.items():
             out.append(f"      {paint.sym(mark)} {key.ljust(width)} = {value(val)}")
     out.append("    }")
+    for step in change.route_steps:
+        line, why = route_line(step)
+        out += [f"    {paint.sym(line[0])}{line[1:]}", f"        why: {why}"]
     for reason in change.reasons:
         out.append(f"    why: {reason}")
     if change.depends_on:
         out.append(f"    after: {', '.join(change.depends_on)}")
     out.append("    steps: " + " -> ".join(s.op.value for s in change.steps))
     return out
+
+
+_ROUTE_MARKS = {Op.ADD_ROUTE: "+", Op.CHANGE_ROUTE: "~", Op.DELETE_ROUTE: "-"}
+
+
+def route_line(step: Step) -> tuple[str, str]:
+    """``+ route 10.30.0.0/16 via this connection in rt-… (vpc-app01)`` and the reason."""
+    p = step.params
+    source = p.get("source_address", "0.0.0.0/0")
+    src = "" if source == "0.0.0.0/0" else f" from {source}"
+    line = (f"{_ROUTE_MARKS[step.op]} route {p.get('destination_address')}{src} via this "
+            f"connection in {p.get('route_table_id')} ({step.vpc_id})")
+    return line, step.reason
