@@ -98,6 +98,27 @@ def normalise_payment_timing(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Address:
+    """``STACK/NAME``: how a plan names what it changes (a pruned connection: STACK/peerconn-ID).
+    Neither part may contain ``/`` (the manifest's name pattern), so the text reads back."""
+
+    stack: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.stack}/{self.name}"
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        stack, _, name = text.partition("/")
+        return cls(stack, name)
+
+    def named_by(self, target: str) -> bool:
+        """Whether ``--target target`` names it: ``STACK/NAME`` or the bare ``NAME``."""
+        return target in (str(self), self.name)
+
+
+@dataclass(frozen=True, slots=True)
 class PairKey:
     """A connection's identity: BCE allows one connection per unordered VPC pair."""
 
@@ -295,6 +316,10 @@ class DesiredConnection:
         return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
 
     @property
+    def address(self) -> str:
+        return str(Address(self.stack, self.name))
+
+    @property
     def routes(self) -> tuple[DesiredRoute, ...]:
         """Every declared rule, local side first."""
         return (*(self.routes_local or ()), *(self.routes_peer or ()))
@@ -326,6 +351,10 @@ class DesiredAcceptance:
     @property
     def pair(self) -> PairKey:
         return PairKey.of(self.local_vpc_id, self.peer_vpc_id)
+
+    @property
+    def address(self) -> str:
+        return str(Address(self.stack, self.name))
 
     @property
     def routes(self) -> tuple[DesiredRoute, ...]:

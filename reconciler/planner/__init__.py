@@ -15,7 +15,7 @@ from datetime import datetime
 
 from reconciler import __version__
 from reconciler.errors import UserError
-from reconciler.model import DesiredState
+from reconciler.model import Address, DesiredState
 from reconciler.observe.live import Context, LiveState
 from reconciler.plan import Change, Plan
 from reconciler.planner import quotas, vpc_rules
@@ -82,8 +82,8 @@ def order(changes: list[Change]) -> list[Change]:
 
 
 def _targeted(address: str, targets: tuple[str, ...]) -> bool:
-    name = address.split("/", 1)[-1]
-    return address in targets or name in targets
+    named = Address.parse(address)
+    return any(named.named_by(target) for target in targets)
 
 
 def _select_targets(changes: list[Change], targets: tuple[str, ...]) -> list[Change]:

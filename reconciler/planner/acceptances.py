@@ -20,7 +20,7 @@ from reconciler.planner.diffing import acceptance_diff
 class AcceptancePlanning(PlanState):
     def _plan_acceptance(self, acc: DesiredAcceptance) -> None:
         ctx = self._ctx(acc)
-        address = f"{acc.stack}/{acc.name}"
+        address = acc.address
         view = self.live.end(ctx, acc.local_vpc_id, acc.peer_vpc_id)
         released = self._released_in_run(acc)
         if released is not None:

@@ -26,7 +26,7 @@ class ConnectionPlanning(RoutePlanning):
     def _plan_connection(self, conn: DesiredConnection) -> None:
         ctx = self._ctx(conn)
         view = self.live.end(ctx, conn.local_vpc_id, conn.peer_vpc_id)
-        address = f"{conn.stack}/{conn.name}"
+        address = conn.address
         if view is not None and conn.ensure != "absent":
             self._note_ownership(conn, view, address)
         if conn.ensure == "absent":
@@ -120,7 +120,7 @@ class ConnectionPlanning(RoutePlanning):
                  diff: ConnectionDiff | None = None) -> None:
         if not self._may_release(conn, view):
             return
-        address = f"{conn.stack}/{conn.name}"
+        address = conn.address
         routes = self._release_routes(self._ctx(conn), view, "the release half of the replace")
         routes.extend(self._new_routes(conn, view, address))
         steps = (*[s for s in routes.steps if s.op == Op.DELETE_ROUTE],
@@ -138,11 +138,11 @@ class ConnectionPlanning(RoutePlanning):
         routes = self._release_routes(self._ctx(conn), view, "before the release")
         steps = (*routes.steps, *self.steps.release(conn, view))
         basis = live_basis(view, ("status", "delete_protect", "payment_timing"))
-        self._emit(conn, f"{conn.stack}/{conn.name}", Action.RELEASE, view, reasons, (),
+        self._emit(conn, conn.address, Action.RELEASE, view, reasons, (),
                    steps, routes.into(basis), attributes=_live_attributes(view))
 
     def _add_create(self, conn: DesiredConnection, reasons: list[str]) -> None:
-        address = f"{conn.stack}/{conn.name}"
+        address = conn.address
         routes = self._new_routes(conn, None, address)
         steps = (*self.steps.create(conn, replaces=None), *routes.steps)
         self._note_deferred_dns(conn, address)
@@ -168,7 +168,7 @@ class ConnectionPlanning(RoutePlanning):
                       "dns_sync is opened once the other account has accepted (next apply)")
 
     def _add_update(self, conn: DesiredConnection, view: PeerConn, diff: ConnectionDiff) -> None:
-        address = f"{conn.stack}/{conn.name}"
+        address = conn.address
         for message in diff.notes:
             self.note(NoteLevel.INFO, address, message)
         for message in diff.errors:
@@ -201,7 +201,7 @@ class ConnectionPlanning(RoutePlanning):
         for conn in self.desired.connections:
             key = (self._ctx(conn), conn.local_vpc_id, conn.stack, conn.name)
             for view in named.get(key, ()):
-                self.note(NoteLevel.WARNING, f"{conn.stack}/{conn.name}",
+                self.note(NoteLevel.WARNING, conn.address,
                           f"its old connection {view.peer_conn_id} ({view.pair}) is left in "
                           "place (prune: false); release it with prune: true, or declare that "
                           "pair with ensure: absent")

@@ -9,6 +9,7 @@ from reconciler.model import (
     MANAGED_BY_VALUE,
     NAME_TAG,
     STACK_TAG,
+    Address,
     DesiredState,
     PeerConn,
     Role,
@@ -32,7 +33,7 @@ class Pruning(RoutePlanning):
                 continue
             if self.live.end(ctx, view.local_vpc_id, view.peer_vpc_id) is None:
                 continue
-            address = f"{stack}/{view.peer_conn_id}"
+            address = str(Address(stack, view.peer_conn_id))
             if address in self.prune_seen:
                 continue  # several files of the stack share this account (and region)
             self.prune_seen.add(address)

@@ -79,7 +79,7 @@ class StepBuilder:
             steps.append(self._step(Op.OPEN_DNS, identity, {"role": "initiator"}, "new",
                                     profile=conn.profile, region=conn.region,
                                     vpc_id=conn.local_vpc_id,
-                                    peer_conn_id=Ref(f"{conn.stack}/{conn.name}", "peer_conn_id"),
+                                    peer_conn_id=Ref(conn.address, "peer_conn_id"),
                                     wait=Wait.DNS_OPEN, reason="dns_sync: true"))
         return tuple(steps)
 

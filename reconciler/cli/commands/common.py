@@ -67,7 +67,7 @@ def check_targets(targets: list[str], desired: DesiredState) -> None:
     """Every ``--target`` names a declared connection or acceptance (by name or STACK/NAME)."""
     entries: list[DesiredConnection | DesiredAcceptance] = [*desired.connections,
                                                             *desired.acceptances]
-    known = {e.name for e in entries} | {f"{e.stack}/{e.name}" for e in entries}
+    known = {e.name for e in entries} | {e.address for e in entries}
     problems = []
     for target in targets:
         if target in known:
