@@ -75,7 +75,7 @@ def test_apply_converges_within_three_runs_under_30_percent_faults(world, tmp_pa
             break
     assert runs <= 3 and done, "did not converge within three applies"
     outcomes = world.stats()["by_outcome"]
-    assert sum(outcomes.get(k, 0) for k in ("500", "503", "429", "drop", "lost")) > 5
+    assert sum(outcomes.get(k, 0) for k in ("500", "503", "throttle", "drop", "lost")) > 5
     assert len([c for c in world.live() if not c["gone"]]) == 6
 
 
