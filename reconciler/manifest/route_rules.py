@@ -1,4 +1,4 @@
-"""Offline checks of declared route rules (PRODUCT §8, shared/reference/bce-route-api.md §5).
+"""Offline checks of declared route rules (specs/manifest.md §4.1).
 
 Owns: the rules on ``routes.local`` / ``routes.peer`` that need more than one field or more
 than one entry — ``routes.peer`` only within one account, no symbolic destination naming the

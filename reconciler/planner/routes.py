@@ -1,4 +1,4 @@
-"""Route rules through a connection: which to add, change and delete (PRODUCT §8). Pure.
+"""Route rules through a connection: which to add, change and delete (specs/planning.md). Pure.
 
 Owns: for one connection entry, the rules each managed side (``routes.local``,
 ``routes.peer``) wants in its VPC's route table — symbolic destinations expanded from the
