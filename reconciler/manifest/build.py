@@ -106,10 +106,11 @@ def _connection(doc: YamlDocument, header: ManifestSpec, defaults: dict[str, Any
                        hint="set bandwidth_in_mbps on the connection or in defaults")
     billing, lifecycle = merged.get("billing", {}), merged.get("lifecycle", {})
     routes = merged.get("routes", {})
+    peer_region = merged.get("peer_region", header.region)
     local = _routes(routes, RouteSide.LOCAL, (spec.local_vpc_id, spec.peer_vpc_id),
                     header.profile, header.region, origins, path)
     peer = _routes(routes, RouteSide.PEER, (spec.peer_vpc_id, spec.local_vpc_id),
-                   header.profile, merged.get("peer_region", header.region), origins, path)
+                   header.profile, peer_region, origins, path)
     return DesiredConnection(
         stack=header.stack,
         name=spec.name,
@@ -117,7 +118,7 @@ def _connection(doc: YamlDocument, header: ManifestSpec, defaults: dict[str, Any
         profile=header.profile,
         local_vpc_id=spec.local_vpc_id,
         peer_vpc_id=spec.peer_vpc_id,
-        peer_region=merged.get("peer_region", header.region),
+        peer_region=peer_region,
         bandwidth_in_mbps=bandwidth,
         peer_account_id=spec.peer_account_id,
         local_if_name=merged.get("local_if_name"),

@@ -23,12 +23,12 @@ from typing import Any
 
 from reconciler.simulator import errors as e
 from reconciler.simulator import ops, route_tables, vpcs
+from reconciler.simulator.paging import max_keys
 from reconciler.simulator.records import ROLES, Record, roles_of, settle, view
 from reconciler.simulator.seed import initial_state
 from reconciler.simulator.store import State, StateStore
 from reconciler.simulator.world import World
 
-MAX_KEYS = 1000
 MAX_TOKEN_LENGTH = 64
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -172,13 +172,13 @@ class Engine:
     # -- reads ---------------------------------------------------------------------------
 
     def _list(self, account: str, query: dict[str, str]) -> dict[str, Any]:
-        max_keys = _max_keys(query.get("maxKeys"))
+        size = max_keys(query.get("maxKeys"))
         items = self._listed(account, query.get("vpcId") or None)
         marker = query.get("marker") or ""
         start = self._marker_index(items, marker) if marker else 0
-        end = start + max_keys
+        end = start + size
         page: dict[str, Any] = {"peerConns": [view(rec, role) for rec, role in items[start:end]],
-                                "marker": marker, "isTruncated": end < len(items), "maxKeys": max_keys}
+                                "marker": marker, "isTruncated": end < len(items), "maxKeys": size}
         if end < len(items):
             page["nextMarker"] = items[end][0]["id"]
         return page
@@ -294,15 +294,3 @@ def _role(query: dict[str, str], body: dict[str, Any]) -> str | None:
 
 def _action_query(query: dict[str, str] | None) -> dict[str, str]:
     return {k: v for k, v in (query or {}).items() if k not in ("clientToken",)}
-
-
-def _max_keys(raw: str | None) -> int:
-    if raw in (None, ""):
-        return MAX_KEYS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise e.invalid("maxKeys must be an integer") from None
-    if not 1 <= value <= MAX_KEYS:
-        raise e.invalid(f"maxKeys must be between 1 and {MAX_KEYS}")
-    return value

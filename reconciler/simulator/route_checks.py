@@ -21,7 +21,6 @@ from reconciler.simulator.records import Record
 from reconciler.simulator.route_world import RouteApiSpec
 
 MAX_TEXT = 200
-MAX_KEYS = 1000
 ANY = "0.0.0.0/0"
 # Types a rule can be created with (reference §3.2); "sys" is response-only.
 NEXTHOP_TYPES = frozenset({"custom", "vpn", "nat", "dcGateway", "peerConn", "ipv6gateway",
@@ -189,15 +188,3 @@ def check_peer_hop(spec: RouteApiSpec, conns: Iterable[Record], if_id: str, vpc_
             return
     raise route_error("InvalidNexthop", f"nexthopId {if_id} is not the interface (qpif-...) "
                       "of a peer connection")
-
-
-def max_keys(raw: str | None) -> int:
-    if raw in (None, ""):
-        return MAX_KEYS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid("maxKeys must be an integer") from None
-    if not 1 <= value <= MAX_KEYS:
-        raise invalid(f"maxKeys must be between 1 and {MAX_KEYS}")
-    return value

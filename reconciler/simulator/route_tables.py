@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from reconciler.simulator import route_checks as rc
 from reconciler.simulator.errors import SimApiError, invalid
+from reconciler.simulator.paging import max_keys
 from reconciler.simulator.records import Record
 from reconciler.simulator.route_world import RouteApiSpec
 from reconciler.simulator.store import State
@@ -139,7 +140,7 @@ class RouteService:
                 + table.system_rules()}
 
     def _page(self, ctx: Context, table: Table, query: dict[str, str]) -> dict[str, Any]:
-        size = rc.max_keys(query.get("maxKeys"))
+        size = max_keys(query.get("maxKeys"))
         rules = self._rules(ctx, table)
         marker = query.get("marker") or ""
         start = 0

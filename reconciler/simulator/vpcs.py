@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.simulator.errors import SimApiError, access_denied, invalid
+from reconciler.simulator.paging import max_keys
 from reconciler.simulator.world import AccountSpec, VpcSpec, World
 
 OPERATIONS = ("list_vpcs", "get_vpc")
-MAX_KEYS = 1000
 CREATED = "2026-01-01T00:00:00Z"  # fixed: the world has no creation times
 
 
@@ -115,7 +115,7 @@ class VpcService:
         return vpc.detail()
 
     def _list(self, account: str, query: dict[str, str]) -> dict[str, Any]:
-        max_keys = _max_keys(query.get("maxKeys"))
+        size = max_keys(query.get("maxKeys"))
         mine = [v for v in self._vpcs.values() if v.account == account]
         order = {v.spec.id: i for i, v in enumerate(mine)}
         wanted = _default_filter(query.get("isDefault"))
@@ -129,9 +129,9 @@ class VpcService:
                 raise invalid(f"marker {marker} is not valid")
             start = next((i for i, v in enumerate(items) if order[v.spec.id] >= order[marker]),
                          len(items))
-        end = start + max_keys
+        end = start + size
         page: dict[str, Any] = {"marker": marker, "isTruncated": end < len(items),
-                                "maxKeys": max_keys, "vpcs": [v.item() for v in items[start:end]]}
+                                "maxKeys": size, "vpcs": [v.item() for v in items[start:end]]}
         if end < len(items):
             page["nextMarker"] = items[end].spec.id
         return page
@@ -145,15 +145,3 @@ def _default_filter(raw: str | None) -> bool | None:
     if low not in ("true", "false"):
         raise invalid("isDefault must be true or false")
     return low == "true"
-
-
-def _max_keys(raw: str | None) -> int:
-    if raw in (None, ""):
-        return MAX_KEYS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid("maxKeys must be an integer") from None
-    if not 1 <= value <= MAX_KEYS:
-        raise invalid(f"maxKeys must be between 1 and {MAX_KEYS}")
-    return value
