@@ -143,10 +143,11 @@ class Executor:
                                     cancel=self.cancel, output=self.output)
 
     def output(self, ref: Ref) -> str | None:
-        """What a change of the running apply produced (``ApplyContext.output``)."""
+        """The connection a change of the running apply made (``ApplyContext.output``). For
+        a ``local_if_id`` Ref too: the step reads that connection's interface itself."""
         outcome = self._outcomes.get(ref.change)
-        return outcome.peer_conn_id if outcome is not None and ref.output == "peer_conn_id" \
-            else None
+        return outcome.peer_conn_id if outcome is not None and \
+            ref.output in ("peer_conn_id", "local_if_id") else None
 
     def apply(self, plan: Plan, *, check_stale: bool = True) -> ApplyResult:
         if check_stale:

@@ -60,6 +60,8 @@ class RouteSteps(StepRunner):
             rule = self._rules(step).get(key)
             if rule is not None:
                 self._read_back(step, rule, hop, str(p.get("description", "")))
+                self.ex.progress(f"{self.label}: route {key[1]} added in {p['route_table_id']} "
+                                 f"({step.vpc_id}) via {hop} [rule={rule.route_rule_id}]")
                 return
             self.ex.progress(f"{self.label}: the server replayed the create of rule {rule_id}, "
                              "deleted since; creating anew")
@@ -103,6 +105,8 @@ class RouteSteps(StepRunner):
                 raise ConflictError(f"inconsistent result after apply: rule {rule_id} is gone",
                                     operation="change_route")
             if rule.description == want:
+                self.ex.progress(f"{self.label}: route {key[1]} in {p['route_table_id']} "
+                                 f"({step.vpc_id}) now described {want!r} [rule={rule_id}]")
                 return
             token = successor(token, f"change_route:{rule_id}")
         raise ConflictError(f"inconsistent result after apply: rule {rule_id} keeps its "
@@ -117,6 +121,8 @@ class RouteSteps(StepRunner):
         if any(r.route_rule_id == rule_id for r in self._rules(step).values()):
             raise ConflictError(f"inconsistent result after apply: rule {rule_id} is still "
                                 "there", operation="delete_route")
+        self.ex.progress(f"{self.label}: route {step.params['destination_address']} deleted "
+                         f"from {step.params['route_table_id']} ({step.vpc_id}) [rule={rule_id}]")
 
 
 #: What each route operation does (merged into ``peerconn_ops``'s table).

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from reconciler.apply.outcomes import ChangeOutcome, Outcome
+from reconciler.apply.outcomes import ROUTE_OPS, ChangeOutcome, Outcome
 from reconciler.apply.ports import ApiFor, PeerConnPort, PeerConnWriter
 from reconciler.apply.readback import (
     promises,
@@ -125,6 +125,8 @@ class StepRunner:
 
     def _mark(self, step: Step) -> None:
         """Record that the step's call was accepted (so the summary never under-reports)."""
+        if step.op.value in ROUTE_OPS:
+            self.outcome.routes_done.setdefault(step.op.value, set()).add(step.client_token)
         if step.op.value not in self.outcome.steps_done:
             self.outcome.steps_done.append(step.op.value)
             target = "active" if step.wait == Wait.ACTIVE else "visible to the other account"

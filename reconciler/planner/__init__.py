@@ -112,6 +112,7 @@ class _Planner(ConnectionPlanning, AcceptancePlanning, Pruning):
         for acc in self.desired.acceptances:
             self._plan_acceptance(acc)
         self._note_left_behind()
+        self.check_route_room()
         self.errors.extend(quotas.check(self.live, self.changes, self.limits))
 
 

@@ -13,11 +13,11 @@ from reconciler.model import (
 )
 from reconciler.observe.live import live_basis
 from reconciler.plan import Action, Change, FieldChange, NoteLevel
-from reconciler.planner.base import PlanState
 from reconciler.planner.diffing import acceptance_diff
+from reconciler.planner.routes import RoutePart, RoutePlanning
 
 
-class AcceptancePlanning(PlanState):
+class AcceptancePlanning(RoutePlanning):
     def _plan_acceptance(self, acc: DesiredAcceptance) -> None:
         ctx = self._ctx(acc)
         address = acc.address
@@ -35,14 +35,16 @@ class AcceptancePlanning(PlanState):
                           f"request {acc.peer_vpc_id} -> {acc.local_vpc_id}")
                 return
             kind = Action.ACCEPT if acc.accept else Action.REJECT
-            steps = self.steps.answer(acc, None, made_by=create.address)
+            routes = self._answer_routes(acc, view, create.address, request=None)
+            steps = (*self.steps.answer(acc, None, made_by=create.address), *routes.steps)
             verb = "replaced" if create.action == Action.REPLACE else "created"
             # The basis is what stands now (nothing, or the failed request the replace
             # releases), so that the stale check compares like with like.
             basis = live_basis(view, ("status",)) if view is not None else {"exists": False}
             self._emit(acc, address, kind, None, [f"{create.address} is {verb} in this run; "
                                                   "this account answers the request"],
-                       _answer_fields(acc, None), steps, basis, depends_on=(create.address,))
+                       _answer_fields(acc, None), steps, routes.into(basis),
+                       depends_on=(create.address,))
             return
         if view.role != Role.ACCEPTOR:
             self.note(NoteLevel.WARNING, address,
@@ -53,11 +55,12 @@ class AcceptancePlanning(PlanState):
             # "creating": the request is still being made; the executor waits for consulting.
             # The basis omits the status so that this expected transition is not "stale".
             kind = Action.ACCEPT if acc.accept else Action.REJECT
-            steps = self.steps.answer(acc, view, made_by=None)
+            routes = self._answer_routes(acc, view, address, request=view.peer_conn_id)
+            steps = (*self.steps.answer(acc, view, made_by=None), *routes.steps)
             basis = live_basis(view, ())
             self._emit(acc, address, kind, view, [f"{view.peer_conn_id} is waiting for this "
                                                   "account's answer (consulting)"],
-                       _answer_fields(acc, view), steps, basis)
+                       _answer_fields(acc, view), steps, routes.into(basis))
             return
         if view.status in FAILED_STATUSES:
             self.note(NoteLevel.WARNING, address,
@@ -66,11 +69,35 @@ class AcceptancePlanning(PlanState):
         diff = acceptance_diff(acc, view)
         for message in diff.notes:
             self.note(NoteLevel.INFO, address, message)
-        if diff.fields:
-            steps = self.steps.acceptor_update(acc, view, diff)
+        routes = RoutePart()
+        if view.status == Status.ACTIVE:
+            routes = self._acceptor_routes(acc, view, address, new=False)
+        if diff.fields or routes.steps:
+            steps = (*(self.steps.acceptor_update(acc, view, diff) if diff.fields else ()),
+                     *routes.steps)
             basis = live_basis(view, diff.basis_keys)
-            self._emit(acc, address, Action.UPDATE, view, [f.reason for f in diff.fields],
-                       diff.fields, steps, basis)
+            reasons = [f.reason for f in diff.fields] or \
+                ["route rules through the connection differ from routes"]
+            self._emit(acc, address, Action.UPDATE, view, reasons, diff.fields, steps,
+                       routes.into(basis), attributes={} if not diff.fields else None)
+
+    def _answer_routes(self, acc: DesiredAcceptance, view: PeerConn | None, made_by: str, *,
+                       request: str | None) -> RoutePart:
+        """The rules an accept makes possible: the acceptor's own (``routes.local``) and,
+        when the initiator's entry is in this run, the initiator's ``routes.local`` — both
+        after the accept, in this change (the initiator's change ends before the accept).
+        ``request``: the id of a request made earlier; otherwise ``made_by`` makes it."""
+        if not acc.accept:
+            return RoutePart()
+        part = self._acceptor_routes(acc, view, made_by, new=True, request=request)
+        conn = next((c for c in self.desired.connections
+                     if c.pair == acc.pair and c.peer_account_id is not None), None)
+        if conn is not None and conn.routes_local is not None:
+            old = self.live.end(self._ctx(conn), conn.local_vpc_id, conn.peer_vpc_id) \
+                if request is None else None
+            part.extend(self._conn_routes(conn, old, made_by, new=True, carried_by=acc.address,
+                                          request=request))
+        return part
 
     def _released_in_run(self, acc: DesiredAcceptance) -> Change | None:
         for change in self.changes:

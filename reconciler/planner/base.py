@@ -13,6 +13,7 @@ from reconciler.model import (
     Role,
     Status,
 )
+from reconciler.model.routes import DesiredRoute
 from reconciler.observe.live import Context, LiveState
 from reconciler.plan import (
     Action,
@@ -46,6 +47,10 @@ class PlanState:
         self.errors: list[Diagnostic] = []
         self.creates: dict[object, Change] = {}
         self.prune_seen: set[str] = set()
+        # Routes across the whole run: who declared each (table VPC, (source, destination)),
+        # and the first rule added to each table (where a full table is reported).
+        self.route_claims: dict[tuple[str, tuple[str, str]], tuple[str, str]] = {}
+        self.route_adders: dict[str, tuple[DesiredConnection | DesiredAcceptance, DesiredRoute]] = {}
 
     def _ctx(self, entry: DesiredConnection | DesiredAcceptance) -> Context:
         return Context(entry.profile, entry.region)

@@ -155,7 +155,14 @@ class ConnectionPlanning(RoutePlanning):
         """The rules through a connection this change creates. A cross-account request is
         active only once the other account accepts, so its rules wait for a later apply."""
         if conn.peer_account_id is not None:
-            if conn.routes_local:
+            answer = next((a for a in self.desired.acceptances
+                           if a.pair == conn.pair and a.accept), None)
+            if answer is not None and conn.routes_local is not None:
+                self.note(NoteLevel.INFO, address, f"routes.local is added after {answer.address} "
+                          "accepts (in that change)")
+            elif conn.routes_local:
+                # Checked now (a symbol this run cannot expand fails today, not next time).
+                self._declared(conn, conn.routes_local, conn.local_vpc_id)
                 self.note(NoteLevel.INFO, address, "routes are added once the other account "
                           "has accepted (next apply)")
             return RoutePart()

@@ -36,7 +36,10 @@ def _tally(result: ApplyResult) -> str:
         if _counts(o):
             word = _DONE_WORD[o.action]
             done[word if word in done else "updated"] += 1
-    return ", ".join(f"{n} {w}" for w, n in done.items())
+    tally = ", ".join(f"{n} {w}" for w, n in done.items())
+    if result.has_routes:
+        tally += "; routes: " + ", ".join(f"{n} {w}" for w, n in result.route_counts().items())
+    return tally
 
 
 def _counts(o: ChangeOutcome) -> bool:
@@ -79,7 +82,7 @@ def _line(o: ChangeOutcome) -> str:
 
 
 def _progress(o: ChangeOutcome) -> str:
-    done = ", ".join(o.steps_done) or "none"
+    done = ", ".join(o.steps_shown) or "none"
     left = ", ".join(o.steps_left)
     return f"steps done: {done}" + (f"; not done: {left}" if left else "")
 

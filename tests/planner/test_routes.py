@@ -3,9 +3,11 @@ and deletes, and which it refuses, from the declared sides and the live route ta
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from reconciler.model import RouteRule, RouteTable, Vpc
+from reconciler.model import RouteRule, RouteTable, Subnet, Vpc
 from reconciler.model.routes import DesiredRoute, RouteSide
 from reconciler.plan import Action, Op
 from reconciler.planner import PlanError
@@ -79,3 +81,86 @@ def test_a_release_deletes_the_rules_through_the_connection_first():
     assert change.action == Action.RELEASE
     ops = [s.op for s in change.steps]
     assert ops.index(Op.DELETE_ROUTE) < ops.index(Op.RELEASE)
+
+
+# ---------------------------------------------------------------- plan-time rules of the table
+def with_app_vpc(state, subnets=("10.1.1.0/24",), secondary=("10.40.0.0/16",)):
+    """The table's own VPC as its detail shows it (its CIDRs and subnets)."""
+    state.add_vpc_detail(CTX, "vpc-app01", Vpc(
+        "vpc-app01", cidr="10.1.0.0/16", secondary_cidrs=secondary,
+        subnets=tuple(Subnet(f"sbn-{i}", cidr=c) for i, c in enumerate(subnets))))
+    return state
+
+
+def refusal(entry, state) -> str:
+    with pytest.raises(PlanError) as info:
+        plan_of(entry, views=state)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(("destination", "own"), [
+    ("10.1.0.0/16", "10.1.0.0/16"), ("10.1.2.0/24", "10.1.0.0/16"), ("10.0.0.0/8", "10.1.0.0/16"),
+    ("10.40.1.0/24", "10.40.0.0/16")])
+def test_a_destination_inside_the_tables_own_vpc_is_refused(destination, own):
+    message = refusal(conn(routes_local=(declared(destination),)), with_app_vpc(world()))
+    assert f"routes.local[0].destination: {destination} overlaps {own}, a CIDR of vpc-app01" \
+        in message
+
+
+def test_a_destination_beside_the_tables_own_vpc_is_planned():
+    plan = plan_of(conn(routes_local=(declared("10.30.0.0/16"),)), views=with_app_vpc(world()))
+    assert route_ops(plan) == [("add_route", "10.30.0.0/16")]
+
+
+@pytest.mark.parametrize(("source", "refused"), [
+    ("10.1.1.0/24", False), ("10.1.1.128/25", False), ("0.0.0.0/0", False),
+    ("10.1.2.0/24", True), ("10.1.0.0/16", True)])
+def test_a_custom_source_must_lie_inside_a_subnet_of_the_tables_vpc(source, refused):
+    entry = conn(routes_local=(declared("10.30.0.0/16", source=source),))
+    state = with_app_vpc(world())
+    if refused:
+        message = refusal(entry, state)
+        assert f"routes.local[0].source: {source} is not inside a subnet of vpc-app01 " \
+            "(its subnets: 10.1.1.0/24)" in message
+    else:
+        assert route_ops(plan_of(entry, views=state)) == [("add_route", "10.30.0.0/16")]
+
+
+def test_a_symbol_that_expands_onto_a_declared_literal_is_a_duplicate():
+    entry = conn(routes_local=(declared("peer_vpc"),
+                               replace(declared("10.30.0.0/16"), index=1)))
+    message = refusal(entry, world())
+    assert ("routes.local[1]: 0.0.0.0/0 -> 10.30.0.0/16 is declared for the table of vpc-app01 "
+            "by net/app-to-db routes.local[0] too") in message
+
+
+def test_a_table_without_room_for_the_plans_rules_is_refused():
+    taken = [rule(f"192.168.{i}.0/24", hop="nat-1", kind="nat", rule_id=f"rr-{i}")
+             for i in range(48)]
+    two = (declared("10.30.0.0/16"), replace(declared("10.31.0.0/16"), index=1))
+    assert len(route_ops(plan_of(conn(routes_local=two), views=world(*taken)))) == 2
+    three = (*two, replace(declared("10.32.0.0/16"), index=2))
+    message = refusal(conn(routes_local=three), world(*taken))
+    assert "would hold 51 custom rules after this plan adds 3; BCE allows at most 50" in message
+
+
+def test_deletes_of_the_same_plan_make_room():
+    taken = [rule(f"192.168.{i}.0/24", rule_id=f"rr-{i}") for i in range(50)]
+    plan = plan_of(conn(routes_local=(declared("10.30.0.0/16"),)), views=world(*taken))
+    ops = route_ops(plan)
+    assert ops.count(("add_route", "10.30.0.0/16")) == 1 and len(ops) == 51
+
+
+def test_system_rules_near_the_limit_are_a_warning_not_a_refusal():
+    system = [rule(f"10.1.{i}.0/24", hop="", kind="sys", rule_id="") for i in range(49)]
+    plan = plan_of(conn(routes_local=(declared("10.30.0.0/16"), replace(
+        declared("10.31.0.0/16"), index=1))), views=world(*system))
+    assert len(route_ops(plan)) == 2
+    assert any("51 with its system rules" in n.message and "may count system rules" in n.message
+               for n in plan.notes)
+
+
+def test_an_unmanaged_side_is_shown_as_information():
+    plan = plan_of(conn(), views=world(rule("10.30.0.0/16")))
+    assert any("routes.local is not managed: the table of vpc-app01 routes 10.30.0.0/16 "
+               "through this connection (left as is)" in n.message for n in plan.notes)
