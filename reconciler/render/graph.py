@@ -1,7 +1,9 @@
 """The peering topology as a Mermaid ``flowchart LR`` (``peerconn graph``, ``plan --graph``). Pure.
 
 Owns: where each VPC is drawn (nested subgraphs: account, then region), one edge per VPC pair
-labelled with its bandwidth, and — when a plan is given — the styling of planned creates,
+labelled with its bandwidth and the destinations its declared route rules send through it
+(``→`` from the initiator's table, ``←`` from the acceptor's; symbols as written), and — when
+a plan is given — the styling of planned creates,
 updates, replaces and releases (``linkStyle`` colours plus a legend; each label also carries
 the change's symbol so the meaning survives without colour). Output is sorted, so the same
 inputs always give the same bytes.
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from reconciler.model import DesiredState, PairKey
+from reconciler.model import DesiredAcceptance, DesiredConnection, DesiredState, PairKey
+from reconciler.model.routes import DEFAULT_SOURCE, DesiredRoute
 from reconciler.plan import Action, Change, Plan
 
 _STYLES = {  # kind → (linkStyle, legend classDef)
@@ -51,6 +54,16 @@ class _Edge:
     acceptor: str
     label: str
     kind: str = ""
+    # Declared destinations: from the initiator's table, from the acceptor's.
+    routes: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
+
+    @property
+    def text(self) -> str:
+        """The label, then one line per direction that has declared rules."""
+        lines = [self.label]
+        lines += [f"{arrow} {', '.join(found)}"
+                  for arrow, found in zip(("→", "←"), self.routes, strict=True) if found]
+        return _text("<br/>".join(lines))
 
 
 class _Places:
@@ -98,10 +111,11 @@ def render_graph(desired: DesiredState, plan: Plan | None = None) -> str:
     _from_manifests(desired, places, edges, with_plan=plan is not None)
     if plan is not None:
         _from_plan(plan, places, edges)
+    _routes(desired, edges)
     ordered = [edges[k] for k in sorted(edges, key=lambda k: (k.vpc_a, k.vpc_b))]
     lines = ["flowchart LR"]
     lines += _groups(places)
-    lines += [f"  {_node(e.initiator)} <-->|\"{_text(e.label)}\"| {_node(e.acceptor)}"
+    lines += [f"  {_node(e.initiator)} <-->|\"{e.text}\"| {_node(e.acceptor)}"
               for e in ordered]
     if plan is not None:
         lines += _styles(ordered)
@@ -147,6 +161,27 @@ def _from_plan(plan: Plan, places: _Places, edges: dict[PairKey, _Edge]) -> None
                                        f"{width} Mbps" if width is not None else "?")
         edge.label = _SYMBOL[kind] + " " + _resized(changes, edge.label)
         edge.kind = kind
+
+
+def _routes(desired: DesiredState, edges: dict[PairKey, _Edge]) -> None:
+    """Each drawn edge's declared rules, by the direction their table sends traffic: from the
+    initiator's VPC (``→``) or from the acceptor's (``←``), whichever entry declares them."""
+    for manifest in desired.manifests:
+        entries: list[DesiredConnection | DesiredAcceptance] = [*manifest.connections,
+                                                                *manifest.acceptances]
+        for entry in entries:
+            edge = edges.get(entry.pair)
+            if edge is None:
+                continue
+            for route in entry.routes:
+                outward, back = edge.routes
+                (outward if route.table_vpc_id == edge.initiator else back).append(_dest(route))
+
+
+def _dest(route: DesiredRoute) -> str:
+    if route.source == DEFAULT_SOURCE:
+        return route.destination
+    return f"{route.destination} from {route.source}"
 
 
 def _resized(changes: Iterable[Change], label: str) -> str:

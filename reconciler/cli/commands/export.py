@@ -1,6 +1,8 @@
 """``peerconn export``: live connections as a manifest. Lists the requested VPCs strictly, then
-each connection's other end leniently (to learn whether it is same-account), and checks the
-text with the manifest loader before anything is written."""
+each connection's other end leniently (to learn whether it is same-account), then the route
+tables of the adopted connections' VPCs and — only where a rule could become ``peer_vpc`` /
+``local_vpc`` — the other VPC's detail, in the observation's pool; and checks the text with
+the manifest loader before anything is written."""
 
 from __future__ import annotations
 
@@ -12,7 +14,15 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reconciler.adopt import Export, ExportRequest, export_manifest
+from reconciler.adopt import (
+    Export,
+    ExportRequest,
+    adopted,
+    detail_jobs,
+    export_manifest,
+    sides_of,
+    table_jobs,
+)
 from reconciler.cli.commands.common import (
     connector,
     out,
@@ -37,7 +47,7 @@ from reconciler.model import (
     PeerConn,
 )
 from reconciler.observe import ListJob, observe
-from reconciler.observe.live import Context
+from reconciler.observe.live import Context, LiveState
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -45,9 +55,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     conn = connector(args)
     try:
         views, peer_ends = _read_live(conn, request, args.parallelism)
+        routes = _read_routes(conn, request, views, peer_ends, args.parallelism)
     finally:
         conn.close()
-    result = export_manifest(request, views, peer_ends)
+    result = export_manifest(request, views, peer_ends, routes)
     _check_loads(result)
     summary = (f"Exported {len(result.connections)} connection(s) and "
                f"{len(result.acceptances)} acceptance(s) as stack '{result.stack}'"
@@ -98,6 +109,17 @@ def _read_live(conn: Connector, request: ExportRequest,
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         listed = [v for batch in pool.map(other_end, others) for v in batch]
     return views, listed
+
+def _read_routes(conn: Connector, request: ExportRequest, views: list[PeerConn],
+                 peer_ends: list[PeerConn], parallelism: int) -> LiveState:
+    """One route table per VPC of the adopted entries; then the other VPC's detail where a
+    side has rules through its connection (its CIDRs decide whether they are a symbol)."""
+    sides = sides_of(request, adopted(request, views, peer_ends)[0])
+    live = observe(table_jobs(sides), conn.api_for, parallelism=parallelism)
+    more = detail_jobs(sides, live)
+    if more:
+        live.merge(observe(more, conn.api_for, parallelism=parallelism))
+    return live
 
 def _list_if_ours(conn: Connector, ctx: Context, vpc_id: str) -> list[PeerConn]:
     # Another account's VPC lists as empty, or is refused; either way its end is not ours.

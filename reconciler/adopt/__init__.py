@@ -3,8 +3,9 @@
 Owns: which live views become ``connections:`` entries (this account initiated them) or
 ``acceptances:`` entries (another account initiated them), which are left out and why, the
 deterministic entry names derived from VPC ids, the default stack name, and the YAML text with
-its comments. Every attribute the planner compares is written, so planning the exported
-manifest at once shows no changes. Must not do I/O: the command lists the VPCs, hands the
+its comments. Every attribute the planner compares is written, and (``routes``) the route
+rules through each adopted connection, so planning the exported manifest at once shows no
+changes. YAML scalars are ``scalars``'. Must not do I/O: the command lists the VPCs, hands the
 views in, and validates the text with the manifest loader before writing it anywhere.
 """
 
@@ -30,13 +31,17 @@ from reconciler.model import (
     Status,
     normalise_payment_timing,
 )
+from reconciler.observe.live import LiveState
+
+from .routes import RouteSide, detail_jobs, route_sides, routes_lines, table_jobs
+from .scalars import scalar
+
+__all__ = ["DEFAULT_STACK", "Adopted", "Export", "ExportRequest", "RouteSide", "adopted",
+           "detail_jobs", "entry_name", "export_manifest", "route_sides", "scalar", "sides_of",
+           "table_jobs"]
 
 DEFAULT_STACK = "adopted"
 NAME_MAX = 63
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*")
-# Words YAML 1.1 or 1.2 would read as something other than a string.
-_KEYWORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan",
-                       "inf"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,27 +73,64 @@ class _Entry:
     owner: str = ""  # the stack peerconn tagged the connection with, if any
 
 
-def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
-                    other_ends: Iterable[PeerConn] = ()) -> Export:
-    """The manifest for ``views`` (listed from the requested VPCs).
+@dataclass(frozen=True, slots=True)
+class Adopted:
+    """A connection export writes: ``view`` is the entry's local end (the initiator's for a
+    connection, this account's for an acceptance), ``other`` the other end when this account
+    owns it too (same-account)."""
 
-    ``other_ends`` are the views this account could list from the other VPC of each
-    connection: a connection seen from both of its VPCs is same-account, and the second end
-    gives its ``peer_if_name``. Another account's VPC lists nothing of it.
-    """
-    conns: list[_Entry] = []
-    accs: list[_Entry] = []
+    view: PeerConn
+    other: PeerConn | None
+
+    @property
+    def acceptance(self) -> bool:
+        return self.other is None and self.view.role == Role.ACCEPTOR
+
+
+def adopted(request: ExportRequest, views: Iterable[PeerConn],
+            other_ends: Iterable[PeerConn] = ()) -> tuple[list[Adopted], list[str]]:
+    """The connections that become entries, by id, and the reasons of those left out."""
+    taken: list[Adopted] = []
     skipped: list[str] = []
-    stack_tags: set[str] = set()
     for conn_id, (view, other) in sorted(_ends(views, other_ends).items()):
         why_not = _skip_reason(view, other, request.region)
         if why_not:
             skipped.append(f"{conn_id} ({view.local_vpc_id} <-> {view.peer_vpc_id}): {why_not}")
-        elif other is None and view.role == Role.ACCEPTOR:
-            accs.append(_acceptance(view))
         else:
-            conns.append(_connection(view, other))
+            taken.append(Adopted(view, other))
+    return taken, skipped
+
+
+def sides_of(request: ExportRequest, entries: Iterable[Adopted]) -> list[RouteSide]:
+    """Every route table side of the adopted entries (what the export reads for routes)."""
+    return [side for entry in entries
+            for side in route_sides(entry.view, entry.other, request.profile, request.region)]
+
+
+def export_manifest(request: ExportRequest, views: Iterable[PeerConn],
+                    other_ends: Iterable[PeerConn] = (),
+                    routes: LiveState | None = None) -> Export:
+    """The manifest for ``views`` (listed from the requested VPCs).
+
+    ``other_ends`` are the views this account could list from the other VPC of each
+    connection: a connection seen from both of its VPCs is same-account, and the second end
+    gives its ``peer_if_name``. Another account's VPC lists nothing of it. ``routes`` holds
+    the route tables (and VPC details) ``table_jobs``/``detail_jobs`` named; without it no
+    ``routes`` are written.
+    """
+    conns: list[_Entry] = []
+    accs: list[_Entry] = []
+    stack_tags: set[str] = set()
+    taken, skipped = adopted(request, views, other_ends)
+    for item in taken:
+        if item.acceptance:
+            accs.append(_acceptance(item.view))
+        else:
+            conns.append(_connection(item.view, item.other))
             stack_tags.add(conns[-1].owner)
+        if routes is not None:
+            (accs if item.acceptance else conns)[-1].lines += routes_lines(
+                route_sides(item.view, item.other, request.profile, request.region), routes)
     stack = request.stack or _default_stack(stack_tags)
     for entry in conns:  # another stack's connection: taken over on purpose, and said so
         if entry.owner and entry.owner != stack:
@@ -271,34 +313,6 @@ def _tags(view: PeerConn) -> list[str]:
     if not user:
         return []
     return ["tags:"] + [f"  {scalar(k)}: {scalar(v)}" for k, v in sorted(user.items())]
-
-
-def scalar(value: Any) -> str:
-    """A YAML scalar that reads back as exactly ``value``: plain when safe, else quoted."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    if _PLAIN.fullmatch(text) and text.lower() not in _KEYWORDS:
-        return text
-    # A JSON string is a YAML double-quoted scalar with the same value, once the characters
-    # YAML may not carry raw (C1 controls, DEL, lone surrogates, NEL) are escaped too.
-    return "".join(c if _printable(c) else _escape(c) for c in json.dumps(text,
-                                                                          ensure_ascii=False))
-
-
-def _printable(char: str) -> bool:
-    # YAML's printable set, less its extra line breaks (NEL, LS, PS), which it would fold.
-    code = ord(char)
-    return (0x20 <= code <= 0x7E or code in (0x09, 0x0A, 0x0D)
-            or (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
-            or 0xE000 <= code <= 0xFFFD or code >= 0x10000)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # ----------------------------------------------------------------------------- render
