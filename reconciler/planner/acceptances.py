@@ -77,7 +77,7 @@ class AcceptancePlanning(RoutePlanning):
                      *routes.steps)
             basis = live_basis(view, diff.basis_keys)
             reasons = [f.reason for f in diff.fields] or \
-                ["route rules through the connection differ from routes"]
+                ["its route rules differ from what routes declares"]
             self._emit(acc, address, Action.UPDATE, view, reasons, diff.fields, steps,
                        routes.into(basis), attributes={} if not diff.fields else None)
 

@@ -189,7 +189,7 @@ class ConnectionPlanning(RoutePlanning):
         basis = live_basis(view, diff.basis_keys, self._peer_end(conn, view))
         reasons = [f.reason for f in diff.fields]
         if not steps:
-            reasons = ["route rules through the connection differ from routes"]
+            reasons = ["its route rules differ from what routes declares"]
         self._emit(conn, address, Action.UPDATE, view, reasons, diff.fields,
                    tuple(sorted((*steps, *routes.steps), key=lambda s: OP_ORDER[s.op])),
                    routes.into(basis), attributes={} if not steps else None)

@@ -170,8 +170,8 @@ class RoutePlanning(PlanState):
                 if route.description is not None and rule.description != route.description:
                     part.steps.append(self.steps.change_route(
                         where, rule, route.description,
-                        f"description {rule.description!r} -> {route.description!r} "
-                        f"({declared_by})"))
+                        f"{declared_by}: description {rule.description!r} -> "
+                        f"{route.description!r}"))
             elif s.old_hops and _through(rule, *s.old_hops):
                 part.steps.append(self.steps.add_route(
                     where, table.route_table_id, key[0], key[1], s.hop, route.description or "",

@@ -81,8 +81,8 @@ def _block(change: Change, paint: _Paint) -> list[str]:
     ident = f" ({change.peer_conn_id})" if change.peer_conn_id else ""
     head = f"  # {paint.bold(change.address)} {change.action.verb}{ident}"
     out = [head, f"  {paint.sym(symbol)} peerconn {json.dumps(change.name)} {{"]
-    if change.routes_only:
-        pass  # only its route rules change: they follow the block
+    if change.routes_only:  # only its route rules change: they follow the block
+        out.append("        # (attributes unchanged)")
     elif change.fields:
         width = max((len(f.field) for f in change.fields), default=0)
         for f in change.fields:
