@@ -58,6 +58,9 @@ def test_cross_account_converges_in_one_apply_create_then_accept(make_world):
     assert record["acceptor"]["account"] == "acc-partner"
     assert record["acceptor"]["if_name"] == "from-main-app"
     assert record["acceptor"]["dns"] == "open"
+    routed = {(r["vpc"], r["destination"], r["nexthop_id"]) for r in world.server.route_rules()}
+    assert routed == {("vpc-app01", "172.20.0.0/16", record["initiator"]["if_id"]),
+                      ("vpc-partner1", "10.1.0.0/16", record["acceptor"]["if_id"])}
     assert world.run("plan", example, "--detailed-exitcode").code == 0
 
 
