@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent / "bench"
-SCRIPTS = ("bench_plan.py", "bench_apply.py", "bench_startup.py", "bench_planner.py")
+SCRIPTS = ("bench_plan.py", "bench_plan_routes.py", "bench_apply.py", "bench_startup.py",
+           "bench_planner.py")
 
 
 @pytest.fixture(scope="module")

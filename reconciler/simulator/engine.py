@@ -130,7 +130,9 @@ class Engine:
 
     def records(self, *, include_gone: bool = False) -> list[Record]:
         with self._lock, self._synced():
-            recs = self.live() if not include_gone else list(self.state.conns.values())
+            recs = self.live()  # settles every record, the gone ones too
+            if include_gone:
+                recs = list(self.state.conns.values())
             return json.loads(json.dumps(recs))  # a copy: callers must not edit the state
 
     # -- persistence ---------------------------------------------------------------------
@@ -184,13 +186,19 @@ class Engine:
         return page
 
     def _listed(self, account: str, vpc: str | None) -> list[tuple[Record, str]]:
+        # Only the records this list can show are settled: settling is a function of the
+        # clock alone, so the others settle to the same state when next read. (Settling all
+        # of them made a list by VPC cost O(all connections): 2 ms each at 1,000.)
         now, items = self.now(), []
-        for rec in sorted(self.live(), key=lambda r: r["seq"]):
-            if rec.get("visible_at", 0) > now:
-                continue  # eventual consistency: not yet in the list index
-            roles = [r for r in roles_of(rec, account) if vpc is None or rec[r]["vpc_id"] == vpc]
-            if roles:
-                items.append((rec, roles[0]))
+        for rec in self.state.conns.values():
+            role = _listing_role(rec, account, vpc)
+            if role is None:
+                continue
+            settle(rec, now)
+            if rec["gone"] or rec.get("visible_at", 0) > now:
+                continue  # gone, or (eventual consistency) not yet in the list index
+            items.append((rec, role))
+        items.sort(key=lambda item: item[0]["seq"])
         return items
 
     def _marker_index(self, items: list[tuple[Record, str]], marker: str) -> int:
@@ -294,3 +302,12 @@ def _role(query: dict[str, str], body: dict[str, Any]) -> str | None:
 
 def _action_query(query: dict[str, str] | None) -> dict[str, str]:
     return {k: v for k, v in (query or {}).items() if k not in ("clientToken",)}
+
+
+def _listing_role(rec: Record, account: str, vpc: str | None) -> str | None:
+    """The first end of ``rec`` that ``account`` owns and (when given) whose VPC is ``vpc``."""
+    for role in ROLES:
+        end = rec[role]
+        if end["account"] == account and (vpc is None or end["vpc_id"] == vpc):
+            return role
+    return None

@@ -79,18 +79,52 @@ def ring_pairs(n: int, v: int) -> list[tuple[int, int]]:
     return [(i % v, (i % v + 1 + i // v) % v) for i in range(n)]
 
 
-def world(vpcs: Sequence[str], *, connections: Sequence[dict[str, Any]] = (),
+def vpc_cidr(index: int) -> str:
+    """The ``index``-th VPC's primary CIDR: consecutive /20s of 10.0.0.0/8 (4,096 of them),
+    so no two VPCs overlap and a route to one never overlaps another's own range."""
+    if not 0 <= index < 4096:
+        raise ValueError(f"VPC index {index} is outside the 4,096 /20s of 10.0.0.0/8")
+    return f"10.{index // 16}.{index % 16 * 16}.0/20"
+
+
+def vpc_secondary(index: int) -> str:
+    """A secondary CIDR for the ``index``-th VPC: consecutive /24s of 172.16.0.0/12."""
+    if not 0 <= index < 4096:
+        raise ValueError(f"VPC index {index} is outside the 4,096 /24s of 172.16.0.0/12")
+    return f"172.{16 + index // 256}.{index % 256}.0/24"
+
+
+def routed_vpc(prefix: str, index: int, *, secondary: bool = False) -> dict[str, Any]:
+    """A world VPC with a real CIDR (``vpc_cidr``), one /24 subnet at its start, and (when
+    ``secondary``) a secondary CIDR (``vpc_secondary``): what route rules are checked against."""
+    cidr = vpc_cidr(index)
+    spec: dict[str, Any] = {"id": vpc_id(prefix, index), "region": "bj", "cidr": cidr,
+                            "subnets": [{"id": f"sbn-{prefix}{index:04d}",
+                                         "cidr": cidr.replace("/20", "/24")}]}
+    if secondary:
+        spec["secondary_cidrs"] = [vpc_secondary(index)]
+    return spec
+
+
+def world(vpcs: Sequence[str | dict[str, Any]], *, connections: Sequence[dict[str, Any]] = (),
           timing: dict[str, float] | None = None, per_vpc: int = 10,
-          per_account: int = 10_000, latency_ms: int = 0) -> dict[str, Any]:
-    return {
+          per_account: int = 10_000, latency_ms: int = 0,
+          routes: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A one-account world. A VPC is an id (the simulator gives it a default CIDR) or a full
+    world entry (``routed_vpc``); ``routes`` are route rules present at the start."""
+    data: dict[str, Any] = {
         "accounts": [{"id": "acc-bench", "profile": "default", "access_key": ACCESS_KEY,
                       "secret_key": SECRET_KEY,
-                      "vpcs": [{"id": vpc, "region": "bj"} for vpc in vpcs]}],
+                      "vpcs": [vpc if isinstance(vpc, dict) else {"id": vpc, "region": "bj"}
+                               for vpc in vpcs]}],
         "quotas": {"per_vpc": per_vpc, "per_account": per_account},
         "timing": dict(timing or ZERO_TIMING),
         "connections": list(connections),
         "faults": {"latency_ms": latency_ms},
     }
+    if routes:
+        data["routes"] = list(routes)
+    return data
 
 
 def manifest_text(entries: Sequence[dict[str, Any]], *, stack: str = "bench",
@@ -109,6 +143,8 @@ def _flow(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
     return str(value)
 
 
@@ -210,7 +246,7 @@ class CallDelta:
 
     @property
     def mutating(self) -> int:
-        reads = ("list", "get", "list_vpcs", "get_vpc")
+        reads = ("list", "get", "list_vpcs", "get_vpc", "get_route_table", "list_route_rules")
         return sum(n for op, n in self.by_operation.items() if op not in reads)
 
 
