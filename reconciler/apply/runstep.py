@@ -98,7 +98,7 @@ class StepRunner:
         for step in self.change.steps:
             if isinstance(step.peer_conn_id, Ref) and step.peer_conn_id.change != self.change.address:
                 self.conn_id = self.ex.output(step.peer_conn_id)  # made by a change it depends on
-            started = self.ex.clock()
+            started, acted_on = self.ex.clock(), self.conn_id
             try:
                 self.operations[step.op](self, step)
             except WaitTimeout as exc:
@@ -113,8 +113,9 @@ class StepRunner:
             self.outcome.pending = ""
             if step.op in _VERBS:
                 took = int(self.ex.clock() - started)
+                # A replace's release forgets the old id before the create; name what it released.
                 self.ex.progress(f"{self.label}: {_VERBS[step.op][1]} complete after {took}s "
-                                 f"[id={self.conn_id}]")
+                                 f"[id={self.conn_id or acted_on}]")
         if self.change.action != Action.RELEASE and self.change.action != Action.REJECT:
             self._verify()
         self.outcome.status = Outcome.DONE
