@@ -18,7 +18,10 @@ _DONE_WORD = {
 #: The step whose acceptance makes a change count in the tally, by kind (None: any step).
 _COUNTS_AFTER = {Action.CREATE: "create", Action.REPLACE: "create",
                  Action.RELEASE: "release"}
-_WIDTH = len("not started  ")  # the column the older outcomes line up on
+_WIDTH = len("not started  ")
+#: BCE's answer (in the simulator, ``release_with_routes: refuse``) to releasing a connection
+#: that route rules use
+_ROUTES_IN_THE_WAY = "HasRouteRules"  # the column the older outcomes line up on
 
 
 def render_apply(result: ApplyResult) -> str:
@@ -94,4 +97,11 @@ def _closing(result: ApplyResult) -> str:
         first = "Only the steps listed as done above were made."
     else:
         first = "Nothing was changed."
+    if any(_ROUTES_IN_THE_WAY in o.error for o in result.outcomes):
+        # Planning again would plan the same release: a run that declares no route list
+        # reads no route table, so it cannot delete the rules (specs/routes.md).
+        return (f"{first} Route rules still point at a connection to release: declare its "
+                "routes on its entry (`routes: {local: [], peer: []}` when it should keep "
+                "none; a pruned one: add it back with `ensure: absent`) so that the plan "
+                "deletes them first, then plan and apply again.")
     return f"{first} Run plan and apply again to converge."
