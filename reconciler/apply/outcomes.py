@@ -7,6 +7,7 @@ Values only; no I/O and no decisions.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -49,7 +50,14 @@ class ChangeOutcome:
 
     @property
     def steps_left(self) -> list[str]:
-        return [op for op in self.steps_planned if op not in self.steps_done]
+        done = Counter(self.steps_done)  # an op may be planned several times (add_route)
+        left = []
+        for op in self.steps_planned:
+            if done[op]:
+                done[op] -= 1
+            else:
+                left.append(op)
+        return left
 
 
 @dataclass

@@ -89,6 +89,9 @@ class StepRunner:
         self.conn_id: str | None = change.peer_conn_id
         self.label = change.name
         self.started = ex.clock()
+        # The steps whose call was accepted, by identity: a change may hold one op several
+        # times (three add_route), and each counts on its own.
+        self._marked: set[int] = set()
         # The view a wait returned after the latest mutating call: it already shows the
         # result, so the read-back can use it instead of another list call.
         self.seen: PeerConn | None = None
@@ -102,7 +105,7 @@ class StepRunner:
             try:
                 self.operations[step.op](self, step)
             except WaitTimeout as exc:
-                if step.op.value not in self.outcome.steps_done:
+                if id(step) not in self._marked:
                     raise  # timed out before its call: nothing of this step happened
                 # The call was accepted; the cloud has not finished. The change is not a
                 # failure (what was sent stands) but the later steps did not run.
@@ -126,7 +129,8 @@ class StepRunner:
 
     def _mark(self, step: Step) -> None:
         """Record that the step's call was accepted (so the summary never under-reports)."""
-        if step.op.value not in self.outcome.steps_done:
+        if id(step) not in self._marked:
+            self._marked.add(id(step))
             self.outcome.steps_done.append(step.op.value)
             target = "active" if step.wait == Wait.ACTIVE else "visible to the other account"
             self.outcome.pending = _PENDING.get(step.op, "").format(target=target)
