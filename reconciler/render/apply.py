@@ -9,7 +9,7 @@ of any change was done (and says the result is unknown when a call was left in f
 from __future__ import annotations
 
 from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
-from reconciler.plan import Action
+from reconciler.plan import Action, Op
 
 _DONE_WORD = {
     Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced",
@@ -33,13 +33,30 @@ def render_apply(result: ApplyResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ROUTE_WORDS = {Op.ADD_ROUTE.value: "added", Op.CHANGE_ROUTE.value: "changed",
+                Op.DELETE_ROUTE.value: "deleted"}
+
+
 def _tally(result: ApplyResult) -> str:
+    """What was done, counted as the plan's summary line counts it: a change of route rules
+    only is not a connection update; its rules are counted under ``routes``."""
     done = {k: 0 for k in ("created", "updated", "replaced", "released")}
+    rules = {w: 0 for w in _ROUTE_WORDS.values()}
     for o in result.outcomes:
-        if _counts(o):
+        if _counts(o) and not _routes_only(o):
             word = _DONE_WORD[o.action]
             done[word if word in done else "updated"] += 1
-    return ", ".join(f"{n} {w}" for w, n in done.items())
+        for op in o.steps_done:
+            if op in _ROUTE_WORDS:
+                rules[_ROUTE_WORDS[op]] += 1
+    text = ", ".join(f"{n} {w}" for w, n in done.items())
+    if any(op in _ROUTE_WORDS for o in result.outcomes for op in o.steps_planned):
+        text += "; routes: " + ", ".join(f"{n} {w}" for w, n in rules.items())
+    return text
+
+
+def _routes_only(o: ChangeOutcome) -> bool:
+    return bool(o.steps_planned) and all(op in _ROUTE_WORDS for op in o.steps_planned)
 
 
 def _counts(o: ChangeOutcome) -> bool:

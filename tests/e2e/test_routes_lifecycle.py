@@ -104,9 +104,11 @@ def test_one_apply_creates_both_sides_rules_and_the_next_plan_is_empty(world, tm
     assert "routes: 3 to add, 0 to change, 0 to delete." in first.out
 
     before = writes(world)
-    applied(world, tmp_path, FULL)
+    _, result = applied(world, tmp_path, FULL)
     assert since(world, before) == {"create": 3, "update": 0, "delete": 0}
     assert rules(world) == expected(*ends(world))
+    assert "Apply complete! Connections: 1 created, 0 updated, 0 replaced, 0 released; " \
+        "routes: 3 added, 0 changed, 0 deleted." in result.out
 
     again = world.run("plan", str(manifest), "--detailed-exitcode")
     assert again.code == 0 and "No changes." in again.out, again.out
@@ -151,6 +153,8 @@ def test_a_replace_re_points_every_rule_at_the_new_interfaces(world, tmp_path):
     before = writes(world)
     _, result = applied(world, tmp_path, PREPAID)  # refuse (the default): deletes came first
     assert f"Release complete after 0s [id={old['id']}]" in result.out
+    assert "Connections: 0 created, 0 updated, 1 replaced, 0 released; routes: 3 added, " \
+        "0 changed, 3 deleted." in result.out
     assert since(world, before) == {"create": 3, "update": 0, "delete": 3}
     (new,) = [c for c in world.live() if not c["gone"]]
     assert new["id"] != old["id"] and new["payment_timing"] == "Prepaid"
@@ -210,8 +214,11 @@ def test_a_description_change_updates_the_rule_in_place_and_a_revert_does_too(wo
     assert "routes: 0 to add, 1 to change, 0 to delete." in shown.out
     for text, description in ((changed, "to the archive range"), (FULL, "to the legacy range")):
         before = writes(world)
-        applied(world, tmp_path, text)  # and back, the same day: same tokens, same outcome
+        _, result = applied(world, tmp_path, text)  # and back, the same day: same tokens
         assert since(world, before) == {"create": 0, "update": 1, "delete": 0}
+        # counted as the plan counts it: the connection itself is not updated
+        assert "Connections: 0 created, 0 updated, 0 replaced, 0 released; routes: 0 added, " \
+            "1 changed, 0 deleted." in result.out
         assert rule_ids(world) == ids
         assert ("vpc-app01", "10.1.1.0/24", "10.40.0.0/16", ends(world)[0],
                 description) in rules(world)
