@@ -159,3 +159,24 @@ def test_a_replace_plan_warns_in_markdown_and_lists_each_rule_it_deletes_and_add
 def _table(world: SimWorld, vpc_id: str) -> str:
     (table,) = {r["table"] for r in world.server.route_rules() if r["vpc"] == vpc_id}
     return str(table)
+
+
+def test_a_rule_the_cloud_refuses_at_apply_stops_its_change_and_says_which_rules_are_left(
+        make_world, tmp_path):
+    # A table that holds two entries: vpc-app01's system rule and one more (a quota the
+    # plan cannot know: BCE's documented limit is 50).
+    world = make_world(quotas={"per_vpc": 10, "per_account": 10, "route_rules_per_table": 2})
+    manifest = manifest_of(tmp_path, FULL)
+    failed = world.run("apply", str(manifest), "--auto-approve")
+    assert failed.code == 1, failed.out + failed.err
+    assert "Apply failed: 1 failed, 0 not started; 1 created, 0 updated, 0 replaced, " \
+        "0 released; routes: 1 added, 0 changed, 0 deleted." in failed.out, failed.out
+    assert "Route.QuotaExceeded" in failed.out
+    # each rule on its own: one added, two left (not "add_route" once for all three)
+    assert "(steps done: create, add_route; not done: add_route, add_route)" in failed.out
+    (conn,) = world.live()
+    assert rules(world) == {("vpc-app01", "0.0.0.0/0", "10.5.0.0/16", conn["initiator"]["if_id"],
+                             "")}
+    shown = world.run("plan", str(manifest))
+    assert "routes: 2 to add, 0 to change, 0 to delete." in shown.out, shown.out
+    assert "will be created" not in shown.out
