@@ -117,8 +117,8 @@ def _closing(result: ApplyResult) -> str:
     if any(_ROUTES_IN_THE_WAY in o.error for o in result.outcomes):
         # Planning again would plan the same release: a run that declares no route list
         # reads no route table, so it cannot delete the rules (specs/routes.md).
-        return (f"{first} Route rules still point at a connection to release: declare its "
-                "routes on its entry (`routes: {local: [], peer: []}` when it should keep "
-                "none; a pruned one: add it back with `ensure: absent`) so that the plan "
-                "deletes them first, then plan and apply again.")
+        return (f"{first} Route rules still point at a connection to release: declare "
+                "`routes: {local: [], peer: []}` on its entry (for a pruned connection, add "
+                "its entry back with `ensure: absent` and that line) so that the plan reads "
+                "its route tables and deletes them first, then plan and apply again.")
     return f"{first} Run plan and apply again to converge."

@@ -180,3 +180,20 @@ def test_a_release_the_cloud_refuses_because_of_undeclared_rules_says_how_to_fix
     fixed = world.run("apply", str(manifest_of(tmp_path, ABSENT)), "--auto-approve")
     assert fixed.code == 0, fixed.out + fixed.err
     assert rules(world) == set() and world.live() == []
+
+
+def test_a_prune_the_cloud_refuses_because_of_rules_converges_as_the_message_says(
+        world, tmp_path):
+    web = ("  - name: web-to-cache\n    local_vpc_id: vpc-web001\n"
+           "    peer_vpc_id: vpc-cache01\n    bandwidth_in_mbps: 10\n")
+    prune = "stack: net\nregion: bj\nprune: true\nconnections:\n"
+    applied(world, tmp_path, FULL + web, prune)
+    failed = world.run("apply", str(manifest_of(tmp_path, web, prune)), "--auto-approve")
+    assert failed.code == 1, failed.out + failed.err
+    assert "for a pruned connection, add its entry back with `ensure: absent` and that " \
+        "line" in failed.out, failed.out
+    assert len(rules(world)) == 3
+    back = ENTRY + "    ensure: absent\n    routes: {local: [], peer: []}\n"
+    applied(world, tmp_path, web + back, prune)
+    assert rules(world) == set()
+    assert [c["initiator"]["vpc_id"] for c in world.live()] == ["vpc-web001"]
