@@ -125,7 +125,15 @@ def test_a_route_plan_reads_the_same_in_text_markdown_and_the_saved_plan(make_wo
 def test_a_replace_plan_warns_in_markdown_and_lists_each_rule_it_deletes_and_adds(
         make_world, tmp_path):
     world = make_world(connections=[OLD], routes=OLD_RULES)
-    md = world.run("plan", str(manifest_of(tmp_path, PREPAID)), "--format", "markdown").out
+    plan_file = tmp_path / "plan.json"
+    md = world.run("plan", str(manifest_of(tmp_path, PREPAID)), "--format", "markdown",
+                   "--out", str(plan_file)).out
+    calls = world.run("show", str(plan_file)).out
+    assert "1. delete_route through peerconn-old000001 in vpc-app01 (bj): route_rule_id=" \
+        in calls, calls
+    assert "3. delete_route through peerconn-old000001 in vpc-gzapp01 (gz):" in calls
+    assert ('6. add_route through the new connection in vpc-app01 (bj): route_table_id="rt-'
+            in calls)
     assert "> This plan **releases 0** and **replaces 1** peering connection(s): " \
         "`net/app-to-gz`." in md, md
     body = md[md.index("```diff\n") + 8:md.index("\n```\n")].splitlines()
