@@ -235,3 +235,15 @@ def test_a_rule_removed_and_declared_again_the_same_day_comes_back(world, tmp_pa
     assert since(world, before)["create"] >= 1
     assert rules(world) == expected(*ends(world))
     assert "No changes." in world.run("plan", str(manifest)).out
+
+
+def test_released_and_declared_again_the_same_day_comes_back_with_its_rules(world, tmp_path):
+    manifest, _ = applied(world, tmp_path, FULL)
+    (first,) = world.live()
+    applied(world, tmp_path, ABSENT)
+    assert rules(world) == set()
+    _, result = applied(world, tmp_path, FULL)  # the create's token replays the first one
+    (second,) = [c for c in world.live() if not c["gone"]]
+    assert second["id"] != first["id"], result.out
+    assert rules(world) == expected(*ends(world, second)) and dangling(world) == []
+    assert "No changes." in world.run("plan", str(manifest)).out

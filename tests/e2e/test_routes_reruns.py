@@ -168,3 +168,27 @@ def test_a_rule_the_cloud_refuses_at_apply_stops_its_change_and_says_which_rules
     shown = world.run("plan", str(manifest))
     assert "routes: 2 to add, 0 to change, 0 to delete." in shown.out, shown.out
     assert "will be created" not in shown.out
+
+
+def test_under_faults_of_every_kind_reruns_converge_without_a_duplicate_rule(make_world,
+                                                                            tmp_path):
+    world = make_world(faults={"error_rate": 0.3, "kinds": ["500", "503", "throttle", "drop",
+                                                            "lost"], "retry_after_s": 0})
+    renamed = PREPAID.replace("to the legacy range", "to the archive range")
+    for text in (FULL, PREPAID, renamed):  # create, replace, change a rule's description
+        manifest = manifest_of(tmp_path, text)
+        codes = []
+        while 0 not in codes and len(codes) < 6:
+            codes.append(world.run("apply", str(manifest), "--auto-approve").code)
+        assert 0 in codes, codes
+    world.server.set_faults(error_rate=0.0)
+    faults = sum(n for op, by in world.stats()["by_operation_outcome"].items()
+                 for outcome, n in by.items() if outcome != "200")
+    assert faults > 5
+    (conn,) = [c for c in world.live() if not c["gone"]]
+    assert conn["payment_timing"] == "Prepaid"
+    assert rules(world) == {
+        (vpc, src, dst, hop, "to the archive range" if dst == "10.40.0.0/16" else desc)
+        for vpc, src, dst, hop, desc in expected(*ends(world, conn))}
+    assert dangling(world) == []
+    assert world.run("plan", str(manifest), "--detailed-exitcode").code == 0
