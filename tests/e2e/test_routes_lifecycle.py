@@ -116,14 +116,18 @@ def test_one_apply_creates_both_sides_rules_and_the_next_plan_is_empty(world, tm
     assert rerun.code == 0 and since(world, before)["create"] == 3
 
 
-def test_a_resize_touches_no_rule(world, tmp_path):
+@pytest.mark.parametrize(("edit", "steps"), [
+    ("bandwidth_in_mbps: 50", "resize"),
+    ("bandwidth_in_mbps: 50\n    description: resized and renamed", "update -> resize"),
+], ids=["resize", "resize-and-rename"])
+def test_a_resize_or_a_rename_touches_no_rule(world, tmp_path, edit, steps):
     applied(world, tmp_path, FULL)
     ids = rule_ids(world)
-    bigger = FULL.replace("bandwidth_in_mbps: 10", "bandwidth_in_mbps: 50")
+    bigger = FULL.replace("bandwidth_in_mbps: 10", edit)
     shown = world.run("plan", str(manifest_of(tmp_path, bigger)))
     assert "~ bandwidth_in_mbps = 10 -> 50" in shown.out, shown.out
     assert "route " not in shown.out
-    assert "steps: resize\n" in shown.out
+    assert f"steps: {steps}\n" in shown.out
     assert "Plan: 0 to create, 1 to update, 0 to replace, 0 to release.\n" in shown.out
     before = writes(world)
     applied(world, tmp_path, bigger)

@@ -197,3 +197,19 @@ def test_a_prune_the_cloud_refuses_because_of_rules_converges_as_the_message_say
     applied(world, tmp_path, web + back, prune)
     assert rules(world) == set()
     assert [c["initiator"]["vpc_id"] for c in world.live()] == ["vpc-web001"]
+
+
+def test_a_rule_of_another_next_hop_for_another_destination_does_not_make_a_plan_stale(
+        world, tmp_path):
+    applied(world, tmp_path, FULL)
+    plan_file = tmp_path / "plan.json"
+    assert world.run("plan", str(manifest_of(tmp_path, ABSENT)), "--out",
+                     str(plan_file)).code == 0
+    api = api_of(world)
+    table = api.route.get_table(vpc_id="vpc-app01")
+    api.route.create_rule(route_table_id=table.route_table_id, source_address="0.0.0.0/0",
+                          destination_address="10.99.0.0/16", nexthop_type="nat",
+                          nexthop_id="nat-0001")  # another team's rule
+    result = world.run("apply", str(plan_file))
+    assert result.code == 0, result.out + result.err
+    assert {(r[2], r[3]) for r in rules(world)} == {("10.99.0.0/16", "nat-0001")}
