@@ -11,11 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from reconciler.plan import Action, Op
-
-#: Operations a change may hold several of (one per route rule): counted one by one.
-ROUTE_OPS = {Op.ADD_ROUTE.value: "added", Op.CHANGE_ROUTE.value: "changed",
-             Op.DELETE_ROUTE.value: "deleted"}
+from reconciler.plan import Action
 
 
 class Outcome(StrEnum):
@@ -51,28 +47,17 @@ class ChangeOutcome:
     unknown: bool = False
     error: str = ""
     detail: str = ""
-    #: route operation → the client tokens of its steps done (a change has one per rule)
-    routes_done: dict[str, set[str]] = field(default_factory=dict)
-
-    def route_count(self, op: str) -> int:
-        return len(self.routes_done.get(op, ()))
 
     @property
     def steps_left(self) -> list[str]:
-        done = Counter({op: self.route_count(op) for op in ROUTE_OPS})
+        done = Counter(self.steps_done)  # an op may be planned several times (add_route)
         left = []
         for op in self.steps_planned:
-            if op in ROUTE_OPS and done[op] > 0:
+            if done[op]:
                 done[op] -= 1
-            elif op in ROUTE_OPS or op not in self.steps_done:
+            else:
                 left.append(op)
         return left
-
-    @property
-    def steps_shown(self) -> list[str]:
-        """The steps done, a route operation with how many of its rules (``add_route (2)``)."""
-        return [f"{op} ({self.route_count(op)})" if self.route_count(op) > 1 else op
-                for op in self.steps_done]
 
 
 @dataclass
@@ -84,15 +69,6 @@ class ApplyResult:
     @property
     def ok(self) -> bool:
         return not self.interrupted and all(o.status in COMPLETE for o in self.outcomes)
-
-    @property
-    def has_routes(self) -> bool:
-        return any(op in ROUTE_OPS for o in self.outcomes for op in o.steps_planned)
-
-    def route_counts(self) -> dict[str, int]:
-        """Route rules added, changed and deleted (calls BCE accepted, or found done)."""
-        return {word: sum(o.route_count(op) for o in self.outcomes)
-                for op, word in ROUTE_OPS.items()}
 
     def counts(self) -> dict[str, int]:
         out = {str(s): 0 for s in Outcome}

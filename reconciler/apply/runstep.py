@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from reconciler.apply.outcomes import ROUTE_OPS, ChangeOutcome, Outcome
+from reconciler.apply.outcomes import ChangeOutcome, Outcome
 from reconciler.apply.ports import ApiFor, PeerConnPort, PeerConnWriter
 from reconciler.apply.readback import (
     promises,
@@ -89,6 +89,9 @@ class StepRunner:
         self.conn_id: str | None = change.peer_conn_id
         self.label = change.name
         self.started = ex.clock()
+        # The steps whose call was accepted, by identity: a change may hold one op several
+        # times (three add_route), and each counts on its own.
+        self._marked: set[int] = set()
         # The view a wait returned after the latest mutating call: it already shows the
         # result, so the read-back can use it instead of another list call.
         self.seen: PeerConn | None = None
@@ -98,11 +101,11 @@ class StepRunner:
         for step in self.change.steps:
             if isinstance(step.peer_conn_id, Ref) and step.peer_conn_id.change != self.change.address:
                 self.conn_id = self.ex.output(step.peer_conn_id)  # made by a change it depends on
-            started = self.ex.clock()
+            started, acted_on = self.ex.clock(), self.conn_id
             try:
                 self.operations[step.op](self, step)
             except WaitTimeout as exc:
-                if step.op.value not in self.outcome.steps_done:
+                if id(step) not in self._marked:
                     raise  # timed out before its call: nothing of this step happened
                 # The call was accepted; the cloud has not finished. The change is not a
                 # failure (what was sent stands) but the later steps did not run.
@@ -113,8 +116,9 @@ class StepRunner:
             self.outcome.pending = ""
             if step.op in _VERBS:
                 took = int(self.ex.clock() - started)
+                # A replace's release forgets the old id before the create; name what it released.
                 self.ex.progress(f"{self.label}: {_VERBS[step.op][1]} complete after {took}s "
-                                 f"[id={self.conn_id}]")
+                                 f"[id={self.conn_id or acted_on}]")
         if self.change.action != Action.RELEASE and self.change.action != Action.REJECT:
             self._verify()
         self.outcome.status = Outcome.DONE
@@ -125,9 +129,8 @@ class StepRunner:
 
     def _mark(self, step: Step) -> None:
         """Record that the step's call was accepted (so the summary never under-reports)."""
-        if step.op.value in ROUTE_OPS:
-            self.outcome.routes_done.setdefault(step.op.value, set()).add(step.client_token)
-        if step.op.value not in self.outcome.steps_done:
+        if id(step) not in self._marked:
+            self._marked.add(id(step))
             self.outcome.steps_done.append(step.op.value)
             target = "active" if step.wait == Wait.ACTIVE else "visible to the other account"
             self.outcome.pending = _PENDING.get(step.op, "").format(target=target)

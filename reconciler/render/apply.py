@@ -9,7 +9,7 @@ of any change was done (and says the result is unknown when a call was left in f
 from __future__ import annotations
 
 from reconciler.apply.outcomes import COMPLETE, ApplyResult, ChangeOutcome, Outcome
-from reconciler.plan import Action
+from reconciler.plan import Action, Op
 
 _DONE_WORD = {
     Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced",
@@ -18,7 +18,10 @@ _DONE_WORD = {
 #: The step whose acceptance makes a change count in the tally, by kind (None: any step).
 _COUNTS_AFTER = {Action.CREATE: "create", Action.REPLACE: "create",
                  Action.RELEASE: "release"}
-_WIDTH = len("not started  ")  # the column the older outcomes line up on
+_WIDTH = len("not started  ")
+#: BCE's answer (in the simulator, ``release_with_routes: refuse``) to releasing a connection
+#: that route rules use
+_ROUTES_IN_THE_WAY = "HasRouteRules"  # the column the older outcomes line up on
 
 
 def render_apply(result: ApplyResult) -> str:
@@ -30,16 +33,30 @@ def render_apply(result: ApplyResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ROUTE_WORDS = {Op.ADD_ROUTE.value: "added", Op.CHANGE_ROUTE.value: "changed",
+                Op.DELETE_ROUTE.value: "deleted"}
+
+
 def _tally(result: ApplyResult) -> str:
+    """What was done, counted as the plan's summary line counts it: a change of route rules
+    only is not a connection update; its rules are counted under ``routes``."""
     done = {k: 0 for k in ("created", "updated", "replaced", "released")}
+    rules = {w: 0 for w in _ROUTE_WORDS.values()}
     for o in result.outcomes:
-        if _counts(o):
+        if _counts(o) and not _routes_only(o):
             word = _DONE_WORD[o.action]
             done[word if word in done else "updated"] += 1
-    tally = ", ".join(f"{n} {w}" for w, n in done.items())
-    if result.has_routes:
-        tally += "; routes: " + ", ".join(f"{n} {w}" for w, n in result.route_counts().items())
-    return tally
+        for op in o.steps_done:
+            if op in _ROUTE_WORDS:
+                rules[_ROUTE_WORDS[op]] += 1
+    text = ", ".join(f"{n} {w}" for w, n in done.items())
+    if any(op in _ROUTE_WORDS for o in result.outcomes for op in o.steps_planned):
+        text += "; routes: " + ", ".join(f"{n} {w}" for w, n in rules.items())
+    return text
+
+
+def _routes_only(o: ChangeOutcome) -> bool:
+    return bool(o.steps_planned) and all(op in _ROUTE_WORDS for op in o.steps_planned)
 
 
 def _counts(o: ChangeOutcome) -> bool:
@@ -82,7 +99,7 @@ def _line(o: ChangeOutcome) -> str:
 
 
 def _progress(o: ChangeOutcome) -> str:
-    done = ", ".join(o.steps_shown) or "none"
+    done = ", ".join(o.steps_done) or "none"
     left = ", ".join(o.steps_left)
     return f"steps done: {done}" + (f"; not done: {left}" if left else "")
 
@@ -97,4 +114,11 @@ def _closing(result: ApplyResult) -> str:
         first = "Only the steps listed as done above were made."
     else:
         first = "Nothing was changed."
+    if any(_ROUTES_IN_THE_WAY in o.error for o in result.outcomes):
+        # Planning again would plan the same release: a run that declares no route list
+        # reads no route table, so it cannot delete the rules (specs/routes.md).
+        return (f"{first} Route rules still point at a connection to release: declare "
+                "`routes: {local: [], peer: []}` on its entry (for a pruned connection, add "
+                "its entry back with `ensure: absent` and that line) so that the plan reads "
+                "its route tables and deletes them first, then plan and apply again.")
     return f"{first} Run plan and apply again to converge."

@@ -7,7 +7,7 @@ the change it claims to belong to). Pure string building.
 
 from __future__ import annotations
 
-from reconciler.plan import Op, Plan, Ref, Step
+from reconciler.plan import ROUTE_OPS, Op, Plan, Ref, Step
 from reconciler.render.text import value
 
 
@@ -33,7 +33,8 @@ def _step(step: Step, change_address: str) -> str:
         on = ref or "the request found at apply time"
     args = ", ".join(f"{k}={value(v)}" for k, v in step.params.items())
     where = f"{on} in {step.vpc_id} ({step.region}{', profile ' + step.profile if step.profile else ''})"
-    text = f"{step.op.value} {where}"
+    # a route step acts on a rule in the VPC's table, through the connection
+    text = f"{step.op.value} {'through ' if step.op in ROUTE_OPS else ''}{where}"
     if args:
         text += f": {args}"
     if step.wait:

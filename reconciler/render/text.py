@@ -77,13 +77,26 @@ def _no_changes(pending: list[Note], paint: _Paint) -> list[str]:
 
 
 def _block(change: Change, paint: _Paint) -> list[str]:
-    symbol = change.action.symbol
     ident = f" ({change.peer_conn_id})" if change.peer_conn_id else ""
-    head = f"  # {paint.bold(change.address)} {change.action.verb}{ident}"
-    out = [head, f"  {paint.sym(symbol)} peerconn {json.dumps(change.name)} {{"]
-    if change.routes_only:  # only its route rules change: they follow the block
-        out.append("        # (attributes unchanged)")
-    elif change.fields:
+    out = [f"  # {paint.bold(change.address)} {change.action.verb}{ident}"]
+    if not change.routes_only:  # a change of route rules only shows just the rules
+        out += _attributes(change, paint)
+    for step in change.route_steps:
+        line, why = route_line(step)
+        out += [f"    {paint.sym(line[0])}{line[1:]}", f"        why: {why}"]
+    for reason in change.reasons:
+        out.append(f"    why: {reason}")
+    if change.depends_on:
+        out.append(f"    after: {', '.join(change.depends_on)}")
+    out.append("    steps: " + " -> ".join(s.op.value for s in change.steps))
+    return out
+
+
+def _attributes(change: Change, paint: _Paint) -> list[str]:
+    """The ``peerconn "name" { ... }`` block: the fields that change, or all of a create's or
+    a release's."""
+    out = [f"  {paint.sym(change.action.symbol)} peerconn {json.dumps(change.name)} {{"]
+    if change.fields:
         width = max((len(f.field) for f in change.fields), default=0)
         for f in change.fields:
             mark = "-/+" if f.forces_replacement else "~"
@@ -96,16 +109,7 @@ def _block(change: Change, paint: _Paint) -> list[str]:
         width = max((len(k) for k in attrs), default=0)
         for key, val in attrs.items():
             out.append(f"      {paint.sym(mark)} {key.ljust(width)} = {value(val)}")
-    out.append("    }")
-    for step in change.route_steps:
-        line, why = route_line(step)
-        out += [f"    {paint.sym(line[0])}{line[1:]}", f"        why: {why}"]
-    for reason in change.reasons:
-        out.append(f"    why: {reason}")
-    if change.depends_on:
-        out.append(f"    after: {', '.join(change.depends_on)}")
-    out.append("    steps: " + " -> ".join(s.op.value for s in change.steps))
-    return out
+    return [*out, "    }"]
 
 
 _ROUTE_MARKS = {Op.ADD_ROUTE: "+", Op.CHANGE_ROUTE: "~", Op.DELETE_ROUTE: "-"}

@@ -1,7 +1,8 @@
 """Every example is validated, planned, applied and re-planned against the simulator.
 
 Then each example's own story is told: cross-account converges in one apply, prune releases
-a removed entry while protection holds, multi-region names the far end, prepaid renews.
+a removed entry while protection holds, multi-region names the far end, prepaid renews, routes
+go through each end of the connection.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ DAY = 86400
 
 def test_the_examples_are_the_documented_set():
     assert [d.name for d in DIRS] == ["cross-account", "multi-region", "prepaid",
-                                      "protect-and-prune", "quickstart"]
+                                      "protect-and-prune", "quickstart", "routes"]
 
 
 @pytest.mark.parametrize("example", DIRS, ids=lambda p: p.name)
@@ -115,6 +116,23 @@ def test_multi_region_names_the_far_end_in_the_other_region(make_world):
     assert ends["vpc-gzapp01"]["acceptor"]["region"] == "gz"
     assert ends["vpc-gzapp01"]["acceptor"]["if_name"] == "from-bj-db"
     assert ends["vpc-cache01"]["initiator"]["region"] == "gz"
+
+
+def test_routes_go_through_each_end_of_the_connection_on_both_sides(make_world):
+    world = make_world()
+    example = str(EXAMPLES / "routes")
+    plan = world.run("plan", example)
+    assert "routes: 4 to add, 0 to change, 0 to delete." in plan.out
+    assert world.run("apply", example, "--auto-approve").code == 0
+    (record,) = world.live()
+    app_if, db_if = record["initiator"]["if_id"], record["acceptor"]["if_id"]
+    assert {(r["vpc"], r["source"], r["destination"], r["nexthop_id"], r["description"])
+            for r in world.server.route_rules()} == {
+        ("vpc-app01", "0.0.0.0/0", "10.2.0.0/16", app_if, ""),
+        ("vpc-app01", "0.0.0.0/0", "10.30.0.0/16", app_if, ""),
+        ("vpc-db0001", "0.0.0.0/0", "10.1.0.0/16", db_if, ""),
+        ("vpc-db0001", "10.30.1.0/24", "10.1.1.0/24", db_if, "reporting subnet to the app subnet"),
+    }
 
 
 def test_prepaid_connection_is_renewed_inside_the_renewal_window(make_world):
