@@ -173,6 +173,7 @@ class RoutePlanning(PlanState):
                         f"{declared_by}: description {rule.description!r} -> "
                         f"{route.description!r}"))
             elif s.old_hops and _through(rule, *s.old_hops):
+                self.route_adders.setdefault(s.table_vpc, (s.entry, route))
                 part.steps.append(self.steps.add_route(
                     where, table.route_table_id, key[0], key[1], s.hop, route.description or "",
                     f"{declared_by}: again through the new connection (the old one's rule "

@@ -97,7 +97,7 @@ def test_a_route_plan_reads_the_same_in_text_markdown_and_the_saved_plan(make_wo
     assert 'peerconn "app-to-gz"' not in text
     assert text.index("- route 10.1.0.0/16") < text.index("~ route 10.40.0.0/16 from "
                                                           "10.1.1.0/24")
-    assert ("why: description 'to the legacy range' -> 'to the archive range'") in text
+    assert "): description 'to the legacy range' -> 'to the archive range'" in text
     assert "steps: delete_route -> change_route\n" in text
 
     plan_file = tmp_path / "plan.json"
