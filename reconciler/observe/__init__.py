@@ -23,10 +23,16 @@ from typing import Any
 from reconciler.model import DesiredState, Role
 from reconciler.observe.jobs import ApiFor, Lister, ListJob, RouteReader, VpcLister, read_job
 from reconciler.observe.live import Context, LiveState
-from reconciler.observe.routes import prune_route_jobs, route_jobs_for, uses_routes
+from reconciler.observe.routes import (
+    prune_route_jobs,
+    release_route_jobs,
+    route_jobs_for,
+    uses_routes,
+)
 
 __all__ = ["ApiFor", "Context", "ListJob", "Lister", "LiveState", "RouteReader", "VpcLister",
-           "jobs_for", "observe", "owner_jobs", "read_live", "uses_routes", "vpc_jobs_for"]
+           "jobs_for", "observe", "owner_jobs", "read_live", "release_route_jobs", "uses_routes",
+           "vpc_jobs_for"]
 
 
 def vpc_jobs_for(desired: DesiredState) -> list[ListJob]:

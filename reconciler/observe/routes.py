@@ -28,6 +28,7 @@ from reconciler.model import (
 from reconciler.model.routes import DesiredRoute
 from reconciler.observe.jobs import ListJob
 from reconciler.observe.live import Context, LiveState
+from reconciler.plan import Change, Op
 
 Entry = DesiredConnection | DesiredAcceptance
 
@@ -120,3 +121,32 @@ def _owned(views: Iterable[PeerConn], stack: str, declared: set[PairKey]) -> lis
     return [v for v in views
             if v.tag_map.get(MANAGED_BY_TAG) == MANAGED_BY_VALUE
             and v.tag_map.get(STACK_TAG) == stack and v.pair not in declared]
+
+
+def release_route_jobs(changes: Iterable[Change], live: LiveState) -> list[ListJob]:
+    """After a first plan: the tables a release of it needs and the run did not read.
+
+    A release (``ensure: absent``, prune, the release half of a replace) deletes every rule
+    through the connection first, in every table the run can read, whether or not the
+    manifests declare routes (PRODUCT: no rule is left pointing at a released connection).
+    A run that declares none reads no table up front, so this names, for each release, its
+    local VPC's table and — same account — the peer VPC's table and peering list (for that
+    end's ``localIfId``). Empty when everything was read: then the first plan stands."""
+    jobs: dict[ListJob, None] = {}
+    for change in changes:
+        if not any(step.op == Op.RELEASE for step in change.steps):
+            continue
+        t = change.target
+        jobs[ListJob(Context(t.profile, t.region), t.local_vpc_id, "route_table")] = None
+        # Same account: declared so, or (a prune's target, from the live view) the peer VPC
+        # is among the account's VPCs the run listed.
+        peer = live.vpc(t.profile, t.peer_vpc_id)
+        if t.peer_account_id is None or peer is not None:
+            peer_ctx = Context(t.profile, peer.region if peer is not None and peer.region
+                               else t.peer_region)
+            jobs[ListJob(peer_ctx, t.peer_vpc_id, "route_table")] = None
+            if live.end(peer_ctx, t.peer_vpc_id, t.local_vpc_id) is None:
+                jobs[ListJob(peer_ctx, t.peer_vpc_id)] = None
+    wanted = [job for job in jobs
+              if job.kind != "route_table" or not live.route_table_read(job.vpc_id or "")]
+    return wanted if any(job.kind == "route_table" for job in wanted) else []

@@ -18,10 +18,10 @@ _DONE_WORD = {
 #: The step whose acceptance makes a change count in the tally, by kind (None: any step).
 _COUNTS_AFTER = {Action.CREATE: "create", Action.REPLACE: "create",
                  Action.RELEASE: "release"}
-_WIDTH = len("not started  ")
+_WIDTH = len("not started  ")  # the column the older outcomes line up on
 #: BCE's answer (in the simulator, ``release_with_routes: refuse``) to releasing a connection
 #: that route rules use
-_ROUTES_IN_THE_WAY = "HasRouteRules"  # the column the older outcomes line up on
+_ROUTES_IN_THE_WAY = "HasRouteRules"
 
 
 def render_apply(result: ApplyResult) -> str:
@@ -115,10 +115,10 @@ def _closing(result: ApplyResult) -> str:
     else:
         first = "Nothing was changed."
     if any(_ROUTES_IN_THE_WAY in o.error for o in result.outcomes):
-        # Planning again would plan the same release: a run that declares no route list
-        # reads no route table, so it cannot delete the rules (specs/routes.md).
-        return (f"{first} Route rules still point at a connection to release: declare "
-                "`routes: {local: [], peer: []}` on its entry (for a pruned connection, add "
-                "its entry back with `ensure: absent` and that line) so that the plan reads "
-                "its route tables and deletes them first, then plan and apply again.")
+        # A plan deletes every rule through a connection it releases in every table the run
+        # can read; planning again alone would plan the same release (specs/routes.md).
+        return (f"{first} Route rules this run cannot read still point at a connection to "
+                "release (another account's route table, or one added since the plan): "
+                "delete them there, or plan with that account's profile in the same run, "
+                "then plan and apply again.")
     return f"{first} Run plan and apply again to converge."

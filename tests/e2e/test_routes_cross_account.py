@@ -145,3 +145,20 @@ def test_peer_vpc_of_an_account_the_run_cannot_read_asks_for_a_literal(world, tm
     assert result.code == 1
     assert "the CIDRs of vpc-partner1 cannot be read in this run" in result.err
     assert "write the destination as a literal CIDR" in result.err
+
+
+def test_a_release_under_the_other_accounts_rules_says_what_to_do(world, tmp_path):
+    main, _ = files(tmp_path)
+    ok(world.run("apply", str(main.parent), "--auto-approve"))
+    # The initiator alone cannot read the partner's table: BCE refuses the release.
+    write_manifest(main, MAIN.format(extra="    ensure: absent\n"))
+    failed = world.run("apply", str(main), "--auto-approve")
+    assert failed.code == 1, failed.out + failed.err
+    assert "HasRouteRules" in failed.out
+    assert "another account's route table" in failed.out
+    assert "plan with that account's profile in the same run" in failed.out
+    assert len(world.live()) == 1
+    assert {r[0] for r in rules(world)} == {"vpc-partner1"}, "its own rule went first"
+    # What the message says works: both accounts in one run.
+    ok(world.run("apply", str(main.parent), "--auto-approve"))
+    assert world.live() == [] and rules(world) == set()

@@ -166,35 +166,22 @@ def test_a_typo_in_the_routes_fails_at_its_line_before_any_request(world, tmp_pa
     assert world.stats()["mutating"] == 0 and rules(world) == set()
 
 
-def test_a_release_the_cloud_refuses_because_of_undeclared_rules_says_how_to_fix_it(
-        world, tmp_path):
+def test_a_release_without_route_lists_still_deletes_the_rules_first(world, tmp_path):
     applied(world, tmp_path, FULL)
-    bare = ENTRY + "    ensure: absent\n"  # no route list: the run reads no route table
-    failed = world.run("apply", str(manifest_of(tmp_path, bare)), "--auto-approve")
-    assert failed.code == 1, failed.out + failed.err
-    assert "PeerConn.HasRouteRules" in failed.out
-    assert "routes: {local: [], peer: []}" in failed.out, failed.out
-    assert "Run plan and apply again to converge." not in failed.out
-    assert len(rules(world)) == 3 and len(world.live()) == 1
-    # what the message says works
-    fixed = world.run("apply", str(manifest_of(tmp_path, ABSENT)), "--auto-approve")
-    assert fixed.code == 0, fixed.out + fixed.err
+    bare = ENTRY + "    ensure: absent\n"  # no route list: the tables are read for the release
+    done = world.run("apply", str(manifest_of(tmp_path, bare)), "--auto-approve")
+    assert done.code == 0, done.out + done.err
+    assert "routes: 0 added, 0 changed, 3 deleted." in done.out
     assert rules(world) == set() and world.live() == []
 
 
-def test_a_prune_the_cloud_refuses_because_of_rules_converges_as_the_message_says(
-        world, tmp_path):
+def test_a_prune_in_a_run_without_route_lists_deletes_the_rules_first(world, tmp_path):
     web = ("  - name: web-to-cache\n    local_vpc_id: vpc-web001\n"
            "    peer_vpc_id: vpc-cache01\n    bandwidth_in_mbps: 10\n")
     prune = "stack: net\nregion: bj\nprune: true\nconnections:\n"
     applied(world, tmp_path, FULL + web, prune)
-    failed = world.run("apply", str(manifest_of(tmp_path, web, prune)), "--auto-approve")
-    assert failed.code == 1, failed.out + failed.err
-    assert "for a pruned connection, add its entry back with `ensure: absent` and that " \
-        "line" in failed.out, failed.out
-    assert len(rules(world)) == 3
-    back = ENTRY + "    ensure: absent\n    routes: {local: [], peer: []}\n"
-    applied(world, tmp_path, web + back, prune)
+    done = world.run("apply", str(manifest_of(tmp_path, web, prune)), "--auto-approve")
+    assert done.code == 0, done.out + done.err
     assert rules(world) == set()
     assert [c["initiator"]["vpc_id"] for c in world.live()] == ["vpc-web001"]
 
