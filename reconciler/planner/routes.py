@@ -104,6 +104,8 @@ class RoutePlanning(PlanState):
             if routes is None:
                 if view is not None and not new:
                     self._show_unmanaged(conn, ctx, which, table_vpc, other)
+                elif view is not None and not carried_by and conn.peer_account_id is None:
+                    part.extend(self._repoint(conn, ctx, which, table_vpc, view, address))
                 continue
             part.extend(self._side_for(conn, which, routes, ctx, table_vpc, other, view,
                                        address, new=new, carried_by=carried_by,
@@ -264,6 +266,8 @@ class RoutePlanning(PlanState):
             custom, total = route_checks.room(table.rules, deleted.get(vpc_id, set()), adding)
             tail = (f"{table.route_table_id} ({vpc_id}) would hold {custom} custom rules "
                     f"after this plan adds {adding}")
+            if vpc_id not in self.route_adders:
+                continue  # only rules re-pointed by a replace: as many as it deletes
             entry, route = self.route_adders[vpc_id]
             if route_checks.over_limit(custom):
                 self.errors.append(self._at_route(entry, route, _diag(
@@ -290,6 +294,29 @@ class RoutePlanning(PlanState):
             self.note(NoteLevel.INFO, entry.address,
                       f"routes.{which.value} is not managed: the table of {table_vpc} routes "
                       f"{shown} through this connection (left as is)")
+
+    def _repoint(self, conn: DesiredConnection, ctx: Context, which: RouteSide, table_vpc: str,
+                 view: PeerConn, address: str) -> RoutePart:
+        """A replace of a connection whose side is not managed: the rules the old connection
+        carried (deleted before its release) are added again, as they were, through the new
+        one — the side stays as the user left it, only its next hop moves."""
+        table = self.live.route_table(table_vpc)
+        old = self._ifids(ctx, view)
+        part = RoutePart()
+        if table is None:
+            return part
+        where = at(ctx.profile, ctx.region, table_vpc, Ref(address, "local_if_id"))
+        for rule in table.rules:
+            if _through(rule, *old):
+                part.steps.append(self.steps.add_route(
+                    where, table.route_table_id, rule.source_address, rule.destination_address,
+                    None, rule.description,
+                    f"re-pointed: {describe_rule(rule)} went through {view.peer_conn_id}; "
+                    f"routes.{which.value} is not managed, so the rule is kept as it was"))
+        if part.steps:
+            part.basis[table_vpc] = {"profile": ctx.profile, "region": ctx.region,
+                                     **route_basis(table, (), old)}
+        return part
 
     def _at_route(self, entry: Entry, route: DesiredRoute, diag: Diagnostic) -> Diagnostic:
         """``diag`` located at the rule's line, when the manifest recorded it."""

@@ -83,3 +83,45 @@ def test_a_run_without_routes_or_releases_still_reads_no_table(make_world, tmp_p
     shown = world.run("plan", str(write_manifest(tmp_path / "net.yaml", keep)))
     assert "No changes." in shown.out
     assert reads(world) == {"get_route_table": 0, "get_vpc": 0, "get": 0}
+
+
+GZ_CONN = {"id": "peerconn-appgz00001", "local_vpc_id": "vpc-app01", "peer_vpc_id": "vpc-gzapp01",
+           "status": "active", "local_if_id": "qpif-app2gz00001",
+           "peer_if_id": "qpif-gz2app00001", "tags": {"managed-by": "peerconn",
+                                                     "peerconn-stack": "net"}}
+GZ_RULES = [
+    {"vpc_id": "vpc-app01", "destination": "10.5.0.0/16", "nexthop_type": "peerConn",
+     "nexthop_id": "qpif-app2gz00001", "description": "to gz"},
+    {"vpc_id": "vpc-gzapp01", "destination": "10.1.0.0/16", "nexthop_type": "peerConn",
+     "nexthop_id": "qpif-gz2app00001"},
+]
+PREPAID = """\
+stack: net
+region: bj
+connections:
+  - name: app-to-gz
+    local_vpc_id: vpc-app01
+    peer_vpc_id: vpc-gzapp01
+    peer_region: gz
+    bandwidth_in_mbps: 10
+    billing: {payment_timing: Prepaid, reservation_length: 1}
+"""
+
+
+def test_a_replace_in_a_run_without_route_lists_re_points_the_rules(make_world, tmp_path):
+    world = make_world(world_data(connections=[GZ_CONN], routes=GZ_RULES))
+    path = write_manifest(tmp_path / "net.yaml", PREPAID)
+    shown = world.run("plan", str(path))
+    assert shown.code == 0, shown.out + shown.err
+    assert "must be replaced" in shown.out
+    assert shown.out.count("- route ") == 2 and shown.out.count("+ route ") == 2, shown.out
+    assert "re-pointed: 0.0.0.0/0 -> 10.5.0.0/16 went through peerconn-appgz00001; " \
+        "routes.local is not managed, so the rule is kept as it was" in shown.out
+    applied = world.run("apply", str(path), "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    (new,) = [c for c in world.live() if not c["gone"]]
+    assert {(r["vpc"], r["destination"], r["nexthop_id"], r["description"])
+            for r in world.server.route_rules()} == {
+        ("vpc-app01", "10.5.0.0/16", new["initiator"]["if_id"], "to gz"),
+        ("vpc-gzapp01", "10.1.0.0/16", new["acceptor"]["if_id"], "")}
+    assert "No changes." in world.run("plan", str(path)).out
