@@ -20,7 +20,9 @@ from typing import Any
 
 from reconciler.errors import Diagnostic
 from reconciler.model import (
+    NAME_TAG,
     PEERCONN_NEXTHOP_TYPE,
+    STACK_TAG,
     DesiredAcceptance,
     DesiredConnection,
     PeerConn,
@@ -329,8 +331,22 @@ class RoutePlanning(PlanState):
                in_table: str) -> Diagnostic:
         return self._at_route(entry, route, _diag(
             entry, f"{route.field()}: the rule {describe_rule(rule)} {in_table} already routes "
-                   f"to {_owner(rule)}; peerconn does not take over a rule it does not own",
+                   f"to {self._owner(rule)}; peerconn does not take over a rule it does not own",
             hint="remove the rule from the manifest, or delete the other rule first"))
+
+    def _owner(self, rule: RouteRule) -> str:
+        """The rule's next hop, and for another connection's interface, that connection (and
+        the entry that manages it, from its tags)."""
+        owner = _owner(rule)
+        if rule.nexthop_type != PEERCONN_NEXTHOP_TYPE or not rule.nexthop_id:
+            return owner
+        end = next((v for _, v in self.live.items() if v.local_if_id == rule.nexthop_id), None)
+        if end is None:
+            return owner
+        tags = end.tag_map
+        named = f", managed as {tags[STACK_TAG]}/{tags[NAME_TAG]}" \
+            if STACK_TAG in tags and NAME_TAG in tags else ""
+        return f"{owner}, the end of {end.peer_conn_id} ({end.local_vpc_id} <-> {end.peer_vpc_id}{named})"
 
     def _ifids(self, ctx: Context, view: PeerConn) -> list[str]:
         """The interfaces of a live connection: this end's, and the other end's wherever the

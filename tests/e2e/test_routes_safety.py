@@ -60,6 +60,8 @@ def test_a_declared_rule_another_next_hop_owns_fails_the_plan_with_no_write(
         assert f"{manifest}:11:" in result.err  # routes.local[0], the peer_vpc rule
         assert "0.0.0.0/0 -> 10.5.0.0/16 in rt-" in result.err
         assert f"already routes to {owner}" in result.err, result.err
+        if nexthop_type == "peerConn":  # the other connection is named, not only its interface
+            assert "the end of peerconn-neighbour1 (vpc-app01 <-> vpc-db0001)" in result.err
         assert "Traceback" not in result.err
     assert since(world, before) == {"create": 0, "update": 0, "delete": 0}
     assert world.mutating() == mutating
