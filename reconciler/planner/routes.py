@@ -331,10 +331,10 @@ class RoutePlanning(PlanState):
                in_table: str) -> Diagnostic:
         return self._at_route(entry, route, _diag(
             entry, f"{route.field()}: the rule {describe_rule(rule)} {in_table} already routes "
-                   f"to {self._owner(rule)}; peerconn does not take over a rule it does not own",
+                   f"to {self._hop_owner(rule)}; peerconn does not take over a rule it does not own",
             hint="remove the rule from the manifest, or delete the other rule first"))
 
-    def _owner(self, rule: RouteRule) -> str:
+    def _hop_owner(self, rule: RouteRule) -> str:
         """The rule's next hop, and for another connection's interface, that connection (and
         the entry that manages it, from its tags)."""
         owner = _owner(rule)
