@@ -10,6 +10,7 @@ retry, choose client tokens or decode successful bodies (``api.py`` and ``codec.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -54,12 +55,28 @@ def host_header(endpoint: str) -> str:
 
 
 def new_session(pool_size: int = POOL_SIZE) -> requests.Session:
-    """A session whose pool serves a thread pool, with urllib3's own retries off."""
+    """A session whose pool serves a thread pool, with urllib3's own retries off.
+
+    ``trust_env`` is off: requests would otherwise, on every request, scan the environment
+    for proxies twice and read ``~/.netrc`` — and a netrc entry for the host (or a
+    ``default`` one) would replace our signed ``Authorization`` with Basic auth, sending
+    those credentials to BCE. The environment's proxy and CA settings are read once per
+    endpoint instead (``environment_settings``)."""
     session = requests.Session()
+    session.trust_env = False
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def environment_settings(endpoint: str) -> dict[str, Any]:
+    """What ``requests`` takes from the environment for ``endpoint``, read once: the proxies
+    (``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` covers the host) and
+    the CA bundle (``REQUESTS_CA_BUNDLE``, then ``CURL_CA_BUNDLE``). Never ``.netrc``."""
+    proxies = requests.utils.get_environ_proxies(endpoint)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return {"proxies": proxies, "verify": bundle or True}
 
 
 class SignedTransport:
@@ -82,6 +99,7 @@ class SignedTransport:
         self._clock = clock
         self._timeout = timeout
         self._user_agent = user_agent
+        self._settings = environment_settings(self._base)
 
     def __repr__(self) -> str:
         return f"SignedTransport(endpoint={self._base!r})"
@@ -170,6 +188,7 @@ class SignedTransport:
             headers=headers,
             timeout=self._timeout,
             allow_redirects=False,
+            **self._settings,
         )
         with response:
             return response.status_code, response.content, response.headers
