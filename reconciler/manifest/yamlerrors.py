@@ -79,10 +79,11 @@ _QUOTES = {"'": "single-quoted", '"': "double-quoted"}
 
 @dataclass
 class OpenState:
-    """What the reader had open when the parser stopped: the flow collections (``{``/``[``)
-    not yet closed, innermost last, and the last quoted string read that spans lines."""
+    """What the reader had open when the parser stopped: the start events of the collections
+    not yet closed, innermost last (the flow ones, ``{``/``[``, are what ``left_open`` looks
+    at), and the last quoted string read that spans lines."""
 
-    flows: list[tuple[str, Any]] = field(default_factory=list)
+    opened: list[Any] = field(default_factory=list)
     quoted: tuple[str, Any, Any] | None = None  # (quote, start mark, end mark)
 
 
@@ -98,10 +99,12 @@ def left_open(file: str, text: str, exc: yaml.MarkedYAMLError,
         return _open_quote(file, text, exc.context_mark, where, stopped, exc.problem or "")
     if state.quoted is not None and _runs_into(state.quoted, stopped):
         return _quote_closed_late(file, state.quoted, where)
-    if state.flows and (_at_end(text, stopped.index)
-                        or (exc.context or "").startswith("while parsing a flow")):
-        kind, opened = state.flows[-1]
-        return _open_flow(file, text, kind, opened, stopped, where)
+    flows = [event for event in state.opened if event.flow_style]
+    if flows and (_at_end(text, stopped.index)
+                  or (exc.context or "").startswith("while parsing a flow")):
+        event = flows[-1]
+        kind = "flow mapping" if isinstance(event, yaml.MappingStartEvent) else "flow sequence"
+        return _open_flow(file, text, kind, event.start_mark, stopped, where)
     return None
 
 

@@ -7,7 +7,7 @@ naming file, line, column and field path: files over ``MAX_BYTES`` (checked befo
 nesting deeper than ``MAX_DEPTH``, more than one document, anchors and aliases (so alias bombs
 cannot exist), explicit tags of any kind (``!!python/object``, ``!!str``, ``!foo``), merge
 keys, non-string and duplicate mapping keys, invalid UTF-8 and characters YAML forbids. The
-wording of parser errors lives in ``yamlerrors``.
+wording of parser errors lives in ``yamlerrors``, the shape of what is read in ``yamldoc``.
 
 It also records, per scalar, its raw text, whether it was quoted, and how a YAML 1.2 reader
 would read it when that differs from PyYAML's YAML 1.1 reading (``no``, ``0123``, ``1e3``),
@@ -17,10 +17,8 @@ and never raises anything but ``ManifestError``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+import gc
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -33,9 +31,16 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
 
 from reconciler.errors import Diagnostic, ManifestError
+from reconciler.manifest.yamldoc import (
+    Kept,
+    Path,
+    ScalarInfo,
+    YamlDocument,
+    format_path,
+    scalar_info,
+)
 from reconciler.manifest.yamlerrors import (
     Mark,
     OpenState,
@@ -48,7 +53,13 @@ from reconciler.manifest.yamlerrors import (
     not_utf8,
     too_large,
 )
-from reconciler.manifest.yamlscalars import describe, yaml12_reading
+from reconciler.manifest.yamlscalars import (
+    FIRST_DECIDES,
+    MAYBE_NOT_TEXT,
+    describe,
+    plain_tag,
+    yaml12_reading,
+)
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "Mark", "Path", "ScalarInfo", "YamlDocument", "describe",
            "format_path", "load", "too_large", "yaml12_reading"]
@@ -56,59 +67,11 @@ __all__ = ["MAX_BYTES", "MAX_DEPTH", "Mark", "Path", "ScalarInfo", "YamlDocument
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 
-Path = tuple[str | int, ...]
-
 _TAG_PREFIX = "tag:yaml.org,2002:"
-_STR_TAG = _TAG_PREFIX + "str"
 _CONSTRUCTED_TAGS = frozenset({"null", "bool", "int", "float", "timestamp"})
-_SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _QUOTE_STYLES = ("'", '"')
 _FAST = getattr(yaml, "__with_libyaml__", False)
-
-
-class ScalarInfo(NamedTuple):
-    """How a scalar was written. ``yaml12`` is set only when YAML 1.2 would read it otherwise."""
-
-    raw: str
-    quoted: bool
-    tag: str
-    yaml12: str | None = None
-
-
-@dataclass(frozen=True)
-class YamlDocument:
-    """One file's tree of plain values with side tables keyed by field path.
-
-    ``dialect`` lists, in file order, the paths of the scalars whose ``yaml12`` is set."""
-
-    file: str
-    value: Any
-    marks: Mapping[Path, Mark]
-    key_marks: Mapping[Path, Mark]
-    scalars: Mapping[Path, ScalarInfo]
-    dialect: tuple[Path, ...] = field(default=())
-
-    def mark(self, path: Path, *, key: bool = False) -> Mark:
-        """Where ``path`` is written (its key when ``key``), else its nearest known ancestor."""
-        if key and path in self.key_marks:
-            return self.key_marks[path]
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.marks:
-                return self.marks[path[:end]]
-        return Mark(1, 1)
-
-
-def format_path(path: Path) -> str:
-    """``("connections", 2, "billing")`` → ``connections[2].billing``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _SIMPLE_KEY.match(part):
-            text += f".{part}" if text else part
-        else:
-            text += f"[{part!r}]"
-    return text
+_new_info = tuple.__new__  # a ScalarInfo without a Python-level __new__ per scalar
 
 
 def load(data: bytes, file: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> YamlDocument:
@@ -119,6 +82,8 @@ def load(data: bytes, file: str, *, max_bytes: int = MAX_BYTES, max_depth: int =
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(not_utf8(file, data, exc)) from None
+    collecting = gc.isenabled()
+    gc.disable()  # the values read are acyclic; collector passes over the growing tree are waste
     try:
         return _read(text, file, max_depth)
     except ManifestError:
@@ -131,6 +96,9 @@ def load(data: bytes, file: str, *, max_bytes: int = MAX_BYTES, max_depth: int =
         raise ManifestError(from_reader(file, text, exc)) from None
     except Exception as exc:  # whatever PyYAML throws (RecursionError, ...) is still a Diagnostic
         raise ManifestError(diag(file, Mark(1, 1), f"cannot parse YAML: {exc!r}")) from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _read(text: str, file: str, max_depth: int) -> YamlDocument:
@@ -173,7 +141,11 @@ def _refuse_properties(event: Any) -> None:
 
 class _Reader:
     """Pulls one document's events from a parser into plain values and side tables, collecting
-    every key problem found; the loader's refusals are raised as ``Refused``."""
+    every key problem found; the loader's refusals are raised as ``Refused``.
+
+    It runs once per event of a file that may hold 300,000 of them, so the common cases are
+    decided without calls: exact event types, properties checked only when present, marks
+    kept as the parser made them, keys already seen valid remembered."""
 
     def __init__(self, parser: Any, text: str, file: str, max_depth: int):
         self.parser = parser
@@ -181,14 +153,14 @@ class _Reader:
         self.open = OpenState()
         self.file = file
         self.max_depth = max_depth
-        self.depth = 0
-        self.marks: dict[Path, Mark] = {}
-        self.key_marks: dict[Path, Mark] = {}
-        self.scalars: dict[Path, ScalarInfo] = {}
+        self.opened = self.open.opened  # start events of the collections being read
+        self.marks: dict[Path, Any] = {}
+        self.key_marks: dict[Path, Any] = {}
+        self.scalars: dict[Path, ScalarInfo | str] = {}  # str: plain, read as text by both
         self.dialect: list[Path] = []
         self.problems: list[Diagnostic] = []
-        self.resolver = Resolver()
         self.constructor = SafeConstructor()
+        self.plain_keys: set[str] = set()  # plain keys already found to be text in 1.1 and 1.2
 
     def document(self) -> YamlDocument:
         try:
@@ -202,8 +174,9 @@ class _Reader:
             self.parser.dispose()
         if self.problems:
             raise ManifestError(self.problems)
-        self.marks.setdefault((), Mark(1, 1))
-        return YamlDocument(self.file, value, self.marks, self.key_marks, self.scalars,
+        self.marks.setdefault((), None)  # mark_of(None) is 1:1
+        return YamlDocument(self.file, value, Kept(self.marks, mark_of),
+                            Kept(self.key_marks, mark_of), Kept(self.scalars, scalar_info),
                             tuple(self.dialect))
 
     def stream(self) -> Any:
@@ -220,57 +193,52 @@ class _Reader:
         return value
 
     def value(self, event: Any, path: Path) -> Any:
-        _refuse_properties(event)
-        self.marks[path] = mark_of(event.start_mark)
-        if isinstance(event, ScalarEvent):
+        if event.anchor is not None or event.tag is not None:
+            _refuse_properties(event)  # an alias always has an anchor (and no tag): refused here
+        self.marks[path] = event.start_mark
+        if type(event) is ScalarEvent:
             return self.scalar(event, path)
-        return self.collection(event, path, self.mapping if isinstance(
-            event, MappingStartEvent) else self.sequence)
-
-    def collection(self, event: Any, path: Path, build: Any) -> Any:
-        self.depth += 1
-        flows = self.open.flows
-        if event.flow_style:
-            kind = "flow mapping" if isinstance(event, MappingStartEvent) else "flow sequence"
-            flows.append((kind, event.start_mark))
-        try:
-            if self.depth > self.max_depth:
-                raise Refused(f"nesting is deeper than {self.max_depth} levels", event.start_mark)
-            result = build(path)
-        finally:
-            self.depth -= 1
-        if event.flow_style:
-            flows.pop()  # only once closed: on an error the open ones stay for left_open
+        opened = self.opened
+        opened.append(event)
+        if len(opened) > self.max_depth:
+            raise Refused(f"nesting is deeper than {self.max_depth} levels", event.start_mark)
+        result = self.mapping(path) if type(event) is MappingStartEvent else self.sequence(path)
+        opened.pop()  # only once closed: on an error the open ones stay for left_open
         return result
 
     def sequence(self, path: Path) -> list[Any]:
         items: list[Any] = []
-        get = self.parser.get_event
+        append, value, get = items.append, self.value, self.parser.get_event
         event = get()
-        while not isinstance(event, SequenceEndEvent):
-            items.append(self.value(event, (*path, len(items))))
+        index = 0
+        while type(event) is not SequenceEndEvent:
+            append(value(event, path + (index,)))  # noqa: RUF005 - twice as fast as (*p, i)
+            index += 1
             event = get()
         return items
 
     def mapping(self, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        get = self.parser.get_event
+        get, key_marks, plain_keys = self.parser.get_event, self.key_marks, self.plain_keys
         event = get()
-        while not isinstance(event, MappingEndEvent):
-            key = self.key(event, path)
+        while type(event) is not MappingEndEvent:
+            key = event.value if (type(event) is ScalarEvent and event.anchor is None
+                                  and event.tag is None
+                                  and (event.style or event.value in plain_keys)) \
+                else self.key(event, path)
             if key is None:
                 self.skip(get())
                 event = get()
                 continue
-            child: Path = (*path, key)
+            child: Path = path + (key,)  # noqa: RUF005 - as in sequence
             if key in result:
-                first = self.key_marks[child]
+                first = mark_of(key_marks[child])
                 self.problem(event, child, f"duplicate key '{key}'",
                              detail=f"first defined at line {first.line}",
                              hint="remove one of them; YAML would silently keep only one")
                 self.skip(get())
             else:
-                self.key_marks[child] = mark_of(event.start_mark)
+                key_marks[child] = event.start_mark
                 result[key] = self.value(get(), child)
             event = get()
         return result
@@ -280,23 +248,25 @@ class _Reader:
         _refuse_properties(event)
         if isinstance(event, ScalarEvent):
             return
-        self.collection(event, (), self._skip_items)
-
-    def _skip_items(self, _path: Path) -> None:
+        self.opened.append(event)
+        if len(self.opened) > self.max_depth:
+            raise Refused(f"nesting is deeper than {self.max_depth} levels", event.start_mark)
         get = self.parser.get_event
-        event = get()
-        while not isinstance(event, MappingEndEvent | SequenceEndEvent):
-            self.skip(event)
-            event = get()
+        inner = get()
+        while not isinstance(inner, MappingEndEvent | SequenceEndEvent):
+            self.skip(inner)
+            inner = get()
+        self.opened.pop()
 
     def key(self, event: Any, path: Path) -> str | None:
+        """A key the fast path in ``mapping`` did not accept: checked in full, problems noted."""
         if not isinstance(event, ScalarEvent):
             self.skip(event)
             self.problem(event, path, "mapping keys must be strings, not a mapping or a list")
             return None
         _refuse_properties(event)
         raw = event.value
-        tag = self.tag(event)
+        tag = _tag(event)
         if tag == "merge":
             self.problem(event, path, "merge keys (<<) are not allowed",
                          hint="write the keys out in full")
@@ -307,31 +277,40 @@ class _Reader:
                          detail=f"YAML reads the unquoted key as {describe(value)}",
                          hint=f'write "{raw}": instead')
             return None
-        if _plain(event) and yaml12_reading(raw, raw) is not None:
-            self.problem(event, path, f"mapping key '{raw}' is not text in YAML 1.2; quote it",
-                         hint=f'write "{raw}": instead')
-            return None
+        if _plain(event):
+            if yaml12_reading(raw, raw) is not None:
+                self.problem(event, path, f"mapping key '{raw}' is not text in YAML 1.2; quote it",
+                             hint=f'write "{raw}": instead')
+                return None
+            self.plain_keys.add(raw)
         return str(raw)
 
-    def tag(self, event: ScalarEvent) -> str:
-        """The short tag (``str``, ``int``, ...) YAML 1.1 resolves an untagged scalar to."""
-        if not _plain(event):
-            return "str"
-        return str(self.resolver.resolve(ScalarNode, event.value, event.implicit)
-                   ).removeprefix(_TAG_PREFIX)
-
     def scalar(self, event: Any, path: Path) -> Any:
-        raw = str(event.value)
-        tag = self.tag(event)
-        constructed = tag in _CONSTRUCTED_TAGS
-        value: Any = self.construct(event, tag, path) if constructed else raw
-        plain = _plain(event)
+        raw = event.value
+        if not event.style:
+            if FIRST_DECIDES and raw[:1] not in MAYBE_NOT_TEXT:  # text to 1.1 and 1.2
+                self.scalars[path] = raw
+                return raw
+            return self.plain(event, raw, path)
         if event.style in _QUOTE_STYLES and event.end_mark.line > event.start_mark.line:
             self.open.quoted = (event.style, event.start_mark, event.end_mark)
-        other = yaml12_reading(raw, value) if plain else None
+        self.scalars[path] = _new_info(ScalarInfo, (raw, True, "str", None))
+        return raw
+
+    def plain(self, event: Any, raw: str, path: Path) -> Any:
+        """A plain scalar that may be other than text in YAML 1.1 or 1.2."""
+        tag = plain_tag(raw)
+        value: Any = raw
+        constructed = tag in _CONSTRUCTED_TAGS
+        if constructed:
+            value = _decimal(raw) if tag == "int" else None
+            if value is None:
+                value = self.construct(event, tag, path)
+        other = yaml12_reading(raw, value)
         if other is not None:
             self.dialect.append(path)
-        self.scalars[path] = ScalarInfo(raw, not plain, tag if constructed else "str", other)
+        self.scalars[path] = _new_info(ScalarInfo, (raw, False, tag if constructed else "str",
+                                                    other))
         return value
 
     def construct(self, event: Any, tag: str, path: Path) -> Any:
@@ -353,3 +332,15 @@ class _Reader:
 def _plain(event: ScalarEvent) -> bool:
     """Written without quotes or a block indicator (libyaml says "" for that, PyYAML None)."""
     return not event.style
+
+
+def _tag(event: ScalarEvent) -> str:
+    """The short tag (``str``, ``int``, ...) YAML 1.1 resolves an untagged scalar to."""
+    return plain_tag(event.value) if _plain(event) else "str"
+
+
+def _decimal(raw: str) -> int | None:
+    """A plain decimal without sign, underscores or leading zero, as SafeConstructor reads it."""
+    if len(raw) < 19 and raw.isascii() and raw.isdigit() and (raw[0] != "0" or raw == "0"):
+        return int(raw)
+    return None

@@ -4,8 +4,11 @@
 450,000 problems. ``peerconn validate`` must count every one, print the first 50 and a line
 saying how many more, exit 1, and do it as a real process in bounded time and resident memory
 (before the problems were phrased lazily it took over 20 s and 700 MB on the CI machine).
-The bounds are loose enough for a loaded 2-core machine; tests/bench/bench_validate.py prints
-the figures themselves.
+The bounds are loose enough for a loaded 2-core machine: the process's own CPU time (user+sys,
+which other load inflates far less than wall time) under 4 s, wall time under 8 s. Measured
+on such a machine, bytecode not cached as here, at load average 3-8: 1.9-2.2 s CPU and
+2.4-5.3 s wall (the code before these bounds: 3.4-3.8 s CPU, 6.0-6.4 s wall at load 3.8).
+tests/bench/bench_validate.py prints the figures.
 """
 
 from __future__ import annotations
@@ -23,15 +26,16 @@ HEAD = "stack: flood\nregion: bj\nconnections:\n"
 ENTRY = "  - {}\n"
 ENTRIES = (MIB - len(HEAD)) // len(ENTRY)
 
-#: ``python -m reconciler ARGS`` that writes its peak resident memory (VmHWM, KiB) to $PEAK_FILE
-#: on its way out (the child's rusage would carry the parent's high-water mark across exec).
+#: ``python -m reconciler ARGS`` that writes its peak resident memory (VmHWM, KiB) and its CPU
+#: seconds to $PEAK_FILE on its way out (the child's rusage would carry the parent's high-water
+#: mark across exec).
 WITH_PEAK = """
 import atexit, os, runpy
 def peak():
     with open("/proc/self/status") as status:
         hwm = next(line for line in status if line.startswith("VmHWM:"))
     with open(os.environ["PEAK_FILE"], "w") as out:
-        out.write(hwm.split()[1])
+        out.write(f"{hwm.split()[1]} {sum(os.times()[:2])}")
 atexit.register(peak)
 runpy.run_module("reconciler", run_name="__main__", alter_sys=True)
 """
@@ -61,9 +65,11 @@ def test_a_flood_at_the_size_cap_is_refused_in_bounded_time_and_memory(tmp_path)
     total = 3 * ENTRIES  # name, local_vpc_id, peer_vpc_id
     assert lines[-2:] == [f"... and {total - 50:,} more problems (fix these first, or run with "
                           "--all-errors)", f"{total:,} problems in 1 file"]
-    peak_mib = int((tmp_path / "peak").read_text()) / 1024
+    hwm, cpu = (tmp_path / "peak").read_text().split()
+    peak_mib = int(hwm) / 1024
     assert peak_mib < 200, f"{peak_mib:.0f} MiB resident"
-    assert elapsed < 12.0, f"{elapsed:.1f} s"  # about 1.5 s on an idle machine
+    assert float(cpu) < 4.0, f"{float(cpu):.1f} s of CPU"
+    assert elapsed < 8.0, f"{elapsed:.1f} s"
 
 
 def test_the_flood_benchmark_runs_at_smoke_size():
