@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from reconciler.errors import ConfigError, Diagnostic
-from reconciler.simulator.server import SimServer
 from reconciler.simulator.world import FAULT_KINDS, World, load_world
 
 
@@ -62,6 +61,8 @@ def with_flags(world: World, args: argparse.Namespace) -> World:
 
 
 def run(args: argparse.Namespace) -> int:
+    from reconciler.simulator.server import SimServer  # here: building the parser stays light
+
     world = with_flags(load_world(args.world), args)
     try:
         sim = SimServer(world, host=args.host, port=args.port, seed=args.seed, state_path=args.state)

@@ -1,19 +1,27 @@
-"""One module per command; ``handlers`` maps a command name to its function."""
+"""One module per command; ``handlers`` maps a command name to its function.
+
+Each command's module is imported when that command runs, not when the parser is built: a
+``validate`` or ``schema`` then never imports apply, the executor, the HTTP client, deepdiff
+or the simulator (specs/benchmarks.md, start-up).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.cli.commands.apply import cmd_apply
-from reconciler.cli.commands.export import cmd_export
-from reconciler.cli.commands.graph import cmd_graph
-from reconciler.cli.commands.plan import cmd_plan
-from reconciler.cli.commands.schema import cmd_schema
-from reconciler.cli.commands.show import cmd_show
-from reconciler.cli.commands.validate import cmd_validate
+COMMANDS = ("validate", "plan", "show", "apply", "export", "graph", "schema")
+
+
+def _lazy(name: str) -> Callable[[Any], int]:
+    def run(args: Any) -> int:
+        module = importlib.import_module(f"reconciler.cli.commands.{name}")
+        return int(getattr(module, f"cmd_{name}")(args))
+
+    run.__name__ = run.__qualname__ = f"cmd_{name}"
+    return run
 
 
 def handlers() -> dict[str, Callable[[Any], int]]:
-    return {"validate": cmd_validate, "plan": cmd_plan, "show": cmd_show, "apply": cmd_apply,
-            "export": cmd_export, "graph": cmd_graph, "schema": cmd_schema}
+    return {name: _lazy(name) for name in COMMANDS}

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reconciler.cli.commands.common import (
-    out,
-)
 from reconciler.errors import (
     ManifestError,
 )
 from reconciler.manifest import load_paths
+
+
+def out(text: str) -> None:
+    """Like ``common.out``; not imported from there, which would import the whole planner."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
