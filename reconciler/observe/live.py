@@ -54,6 +54,7 @@ class LiveState:
         self._by_end: dict[tuple[Context, str, PairKey], PeerConn] = {}
         self.complete: frozenset[Context] = frozenset(complete)
         self._vpcs: dict[tuple[str | None, str], Vpc] = {}
+        self._listed: dict[str, Vpc] = {}  # by id, through whichever profile listed it
         self._vpcs_read: set[Context] = set()
         self._tables: dict[str, tuple[Context, RouteTable | None]] = {}
         self._details: dict[str, tuple[Context, Vpc | None]] = {}
@@ -118,8 +119,10 @@ class LiveState:
         return read[1] if read else None
 
     def vpc_cidrs(self, vpc_id: str) -> tuple[str, ...] | None:
-        """Primary then secondary CIDRs, from the VPC's detail; None if it was not read."""
-        vpc = self.vpc_detail(vpc_id)
+        """Primary then secondary CIDRs, from the VPC's detail or, when none was read, from
+        the VPC list of the account that owns it (list items carry both: ``cidr`` and
+        ``secondaryCidr``); None if the run read neither."""
+        vpc = self.vpc_detail(vpc_id) or self._listed.get(vpc_id)
         return None if vpc is None else tuple(c for c in (vpc.cidr, *vpc.secondary_cidrs) if c)
 
     def subnets(self, vpc_id: str) -> tuple[Subnet, ...] | None:
@@ -135,6 +138,7 @@ class LiveState:
         for vpc in vpcs:
             located = vpc if vpc.region else replace(vpc, region=ctx.region)
             self._vpcs.setdefault((ctx.profile, vpc.vpc_id), located)
+            self._listed.setdefault(vpc.vpc_id, located)
 
     def vpcs_read(self, ctx: Context) -> bool:
         """Whether ``ctx``'s VPC list was read (only then can a VPC be known to be missing)."""

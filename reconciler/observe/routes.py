@@ -6,9 +6,11 @@ observation runs in its one bounded pool. A run that declares no route list read
 here, so runs without routes cost what they always did. A run that declares any reads the
 table of every VPC its entries touch and can read — so that a release (``ensure: absent``,
 prune, the release half of a replace) can delete every rule through that connection, and an
-unmanaged side can be shown — plus the details the declared rules need: the VPC a symbolic
-destination stands for (when some profile of the run can read it) and the table's own VPC
-when a rule has a custom source (its subnets). Must not decide which rules should exist.
+unmanaged side can be shown — plus the one detail the declared rules need: the table's own
+VPC when a rule has a custom source (its subnets). Symbolic destinations and the overlap
+check take the CIDRs from the accounts' VPC lists, which every run reads anyway. After a
+first plan, ``release_route_jobs`` names the tables a release needs in a run without route
+lists. Must not decide which rules should exist.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from reconciler.model import (
     PairKey,
     PeerConn,
 )
-from reconciler.model.routes import DesiredRoute
 from reconciler.observe.jobs import ListJob
 from reconciler.observe.live import Context, LiveState
 from reconciler.plan import Change, Op
@@ -44,7 +45,11 @@ def uses_routes(desired: DesiredState) -> bool:
 
 
 def route_jobs_for(desired: DesiredState) -> list[ListJob]:
-    """The first wave's route reads: tables, the peer ends' lists, and VPC details."""
+    """The first wave's route reads: tables, the peer ends' lists, and the VPC details a
+    custom source needs. A symbolic destination needs none: the account's VPC list (read for
+    the VPC rules, one call per profile and region) carries every ``cidr`` and
+    ``secondaryCidr``, and another account's VPC is in it only when the run holds that
+    account's entry."""
     if not uses_routes(desired):
         return []
     jobs: dict[ListJob, None] = {}
@@ -57,36 +62,12 @@ def route_jobs_for(desired: DesiredState) -> list[ListJob]:
             jobs[ListJob(peer_ctx, conn.peer_vpc_id)] = None
     for acc in desired.acceptances:
         jobs[ListJob(Context(acc.profile, acc.region), acc.local_vpc_id, "route_table")] = None
-    readers = _readers(desired)
     for entry in _entries(desired):
         for route in entry.routes:
-            for job in _detail_jobs(route, readers):
-                jobs[job] = None
+            if route.custom_source:  # its subnets: only a VPC's detail lists them
+                jobs[ListJob(Context(route.profile, route.region), route.table_vpc_id,
+                             "vpc_detail")] = None
     return list(jobs)
-
-
-def _readers(desired: DesiredState) -> dict[str, Context]:
-    """The context through which the run can read each VPC it names (its own account's)."""
-    readers: dict[str, Context] = {}
-    for conn in desired.connections:
-        readers.setdefault(conn.local_vpc_id, Context(conn.profile, conn.region))
-        if conn.peer_account_id is None:
-            readers.setdefault(conn.peer_vpc_id, Context(conn.profile, conn.peer_region))
-    for acc in desired.acceptances:
-        readers.setdefault(acc.local_vpc_id, Context(acc.profile, acc.region))
-    return readers
-
-
-def _detail_jobs(route: DesiredRoute, readers: dict[str, Context]) -> list[ListJob]:
-    """``peer_vpc`` of another account is read only when the run holds that account's entry
-    for the VPC; otherwise it is not read at all (the plan asks for a literal CIDR)."""
-    jobs = []
-    named = route.symbolic_vpc_id
-    if named is not None and named in readers:
-        jobs.append(ListJob(readers[named], named, "vpc_detail"))
-    if route.custom_source:
-        jobs.append(ListJob(Context(route.profile, route.region), route.table_vpc_id, "vpc_detail"))
-    return jobs
 
 
 def prune_route_jobs(desired: DesiredState, live: LiveState) -> list[ListJob]:

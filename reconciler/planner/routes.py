@@ -205,9 +205,6 @@ class RoutePlanning(PlanState):
                 destinations: tuple[str, ...] | None = (route.destination,)
             else:
                 destinations = self.live.vpc_cidrs(route.symbolic_vpc_id)
-                if destinations is None:  # the account's VPC list carries them too
-                    vpc = self.live.vpc(route.profile, route.symbolic_vpc_id)
-                    destinations = _cidrs_of(vpc) if vpc is not None else None
             if destinations is None:
                 self.errors.append(_diag(
                     entry, f"{route.field('destination')}: the CIDRs of "
@@ -231,9 +228,6 @@ class RoutePlanning(PlanState):
     def _check_live(self, s: Side, declared: dict[RuleKey, DesiredRoute]) -> None:
         """The rules that need the live VPC: overlap with its own CIDRs, subnets of a source."""
         own = self.live.vpc_cidrs(s.table_vpc)
-        if own is None:
-            vpc = self.live.vpc(s.ctx.profile, s.table_vpc)
-            own = _cidrs_of(vpc) if vpc is not None else None
         subnets = self.live.subnets(s.table_vpc)
         for (source, destination), route in declared.items():
             hit = route_checks.overlap(destination, own or ())
@@ -370,10 +364,6 @@ class RoutePlanning(PlanState):
                 part.basis[vpc] = {"profile": tctx.profile, "region": tctx.region,
                                    **route_basis(table, (), ifids)}
         return part
-
-
-def _cidrs_of(vpc: Any) -> tuple[str, ...]:
-    return tuple(c for c in (vpc.cidr, *vpc.secondary_cidrs) if c)
 
 
 def _through(rule: RouteRule, *hops: str) -> bool:

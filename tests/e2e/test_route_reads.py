@@ -1,9 +1,10 @@
 """The reads a run makes for routes, counted by the real simulator over loopback.
 
 A run whose manifests declare no route list reads exactly what it read before routes existed
-(no route table, no VPC detail, no peering detail). One that declares routes reads one route
-table per VPC involved and one VPC detail per VPC a symbolic destination or a custom source
-needs, in the same observation, and the planner-facing ``LiveState`` accessors answer from
+(no route table, no VPC detail, no peering detail) unless it releases something. One that
+declares routes reads one route table per VPC involved and one VPC detail per VPC whose
+subnets a custom source needs (symbolic destinations expand from the VPC lists), in the same
+observation, and the planner-facing ``LiveState`` accessors answer from
 what was read. Counts come from ``GET /__sim/stats``, the simulator's own counters.
 """
 
@@ -93,9 +94,10 @@ def test_a_run_with_routes_reads_each_table_and_each_needed_vpc_once(routed, tmp
                                                                     monkeypatch):
     counted = plan(routed, tmp_path, monkeypatch, HEAD + CONNECTIONS.format(routes=WITH_ROUTES))
     # tables: vpc-app01, vpc-db0001, vpc-web001 (every VPC the run touches: a release or an
-    # unmanaged side needs them too); details: vpc-db0001 (peer_vpc) and vpc-app01 (local_vpc
-    # and the custom source's subnets, one read); lists: app01, and the two peer ends.
-    assert counted == {"list": 3, "list_vpcs": 1, "get_route_table": 3, "get_vpc": 2, "get": 0,
+    # unmanaged side needs them too); details: vpc-app01 only (the custom source's subnets;
+    # peer_vpc and local_vpc expand from the account's VPC list, which carries every cidr and
+    # secondaryCidr); lists: app01, and the two peer ends.
+    assert counted == {"list": 3, "list_vpcs": 1, "get_route_table": 3, "get_vpc": 1, "get": 0,
                        "list_route_rules": 0, "mutating": 0}
 
 
@@ -195,14 +197,15 @@ def test_another_accounts_vpc_is_read_only_through_that_accounts_entry(world, tm
     assert live.vpc_cidrs("vpc-partner1") == ("172.20.0.0/16",)
     assert live.vpc_cidrs("vpc-app01") == ("10.1.0.0/16",)
     assert live.route_table_read("vpc-partner1") and live.route_table_read("vpc-app01")
-    assert (reads(world)["get_vpc"], reads(world)["get_route_table"]) == (2, 2)
+    # Each account's VPC list (not a detail call) gives the other side's CIDRs.
+    assert (reads(world)["get_vpc"], reads(world)["get_route_table"]) == (0, 2)
 
 
 def test_a_missing_vpc_is_an_answer_not_a_failed_observation(world, tmp_path):
     text = HEAD + CONNECTIONS.format(routes=WITH_ROUTES).replace("vpc-db0001", "vpc-nosuch1")
     _, live = live_of(world, tmp_path, text)
     assert live.route_table_read("vpc-nosuch1") and live.route_table("vpc-nosuch1") is None
-    assert live.vpc_detail_read("vpc-nosuch1") and live.vpc_cidrs("vpc-nosuch1") is None
+    assert live.vpc_cidrs("vpc-nosuch1") is None
 
 
 def test_a_plan_with_a_missing_peer_vpc_still_names_the_field(world, tmp_path, monkeypatch):
