@@ -130,11 +130,13 @@ def end_if(conn: dict[str, Any], vpc: str) -> str:
 
 @st.composite
 def live_rules(draw: st.DrawFn, live: list[dict[str, Any]], declared: dict[str, Any],
-               same_account: set[str]) -> tuple[list[dict[str, Any]], list[str]]:
+               same_account: set[str], *, through_connections: bool = True,
+               ) -> tuple[list[dict[str, Any]], list[str]]:
     """World route rules and the conflicts among them (descriptions of each).
 
     ``declared``: {frozenset(pair): entry} of the manifest's present same-account
-    connections with routes; ``same_account``: the VPCs of the main account."""
+    connections with routes; ``same_account``: the VPCs of the main account;
+    ``through_connections``: whether rules through the world's connections are drawn."""
     used: dict[str, set[tuple[str, str]]] = {}
     for entry in declared.values():
         for (table, _side), pairs in declared_pairs(entry).items():
@@ -151,7 +153,8 @@ def live_rules(draw: st.DrawFn, live: list[dict[str, Any]], declared: dict[str, 
 
     for conn in live:
         ends = (conn["local_vpc_id"], conn["peer_vpc_id"])
-        if conn["status"] != "active" or not set(ends) <= same_account:
+        if not through_connections or conn["status"] != "active" \
+                or not set(ends) <= same_account:
             continue
         entry = declared.get(frozenset(ends))
         own = declared_pairs(entry) if entry is not None else {}

@@ -122,8 +122,8 @@ def converge(scenario: Scenario, folder: Path) -> None:
         except UserError as exc:
             assert_clean_refusal(exc)
             assert driver.mutating() == 0
-            if scenario.conflicts:
-                assert "already routes to" in str(exc), str(exc)
+            # A drawn conflict must be refused (named: test_convergence_routes.py; another
+            # refusal of the same plan, a protected release say, may come first).
             event("refused at plan time" + (" (route conflict)" if scenario.conflicts else ""))
             return
         assert not scenario.conflicts, f"planned over a conflicting rule: {scenario.conflicts}"

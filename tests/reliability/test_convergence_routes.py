@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, event, example, given, note, settings
 from hypothesis import strategies as st
 
@@ -154,8 +155,46 @@ def test_hand_written_route_cases_converge(scenario):
         converge(scenario, Path(folder))
 
 
+def test_a_declared_rule_routed_to_nat_is_refused_by_name_with_nothing_sent(tmp_path):
+    paths = ROUTED_ELSEWHERE.write(tmp_path / "manifests")
+    with Driver(ROUTED_ELSEWHERE.world(), tmp_path) as driver:
+        with pytest.raises(UserError) as refused:
+            driver.plan(paths)
+        assert "0.0.0.0/0 -> 10.30.0.0/16 in rt-" in str(refused.value)
+        assert "already routes to nat nat-0001" in str(refused.value)
+        assert driver.mutating() == 0
+
+
 @cases
 def test_hand_written_route_cases_converge_under_faults(scenario):
     for seed in (1, 2):
         with tempfile.TemporaryDirectory() as folder:
             converge_under_faults(scenario, Path(folder), seed, ignore_tokens=seed == 2)
+
+
+# Documented (specs/planning.md, "Reading routes") but against issue 13's invariant: a run
+# whose manifests declare no route list reads no route table, so a release — prune here,
+# ensure: absent alike — deletes no rule through the connection. With release_with_routes:
+# keep the rule is left dangling; with refuse, the release fails at apply (409). The fix
+# belongs to reconciler/observe/routes.py (read the tables of the connections a run
+# releases even when it declares no route list); the search steers around it until then.
+NO_ROUTE_LIST = Scenario(
+    files=dict([manifest("acc-main", "bj", prune=True)]),
+    live=[live("vpc-db0001", "vpc-app01", tags=OURS, local_if_id="qpif-db00app0",
+               peer_if_id="qpif-app0db00")],
+    routes=[rule("vpc-app01", "10.2.0.0/16", "peerConn", "qpif-app0db00")],
+    release_with_routes="keep")
+
+
+@pytest.mark.xfail(strict=True, reason="a run without any route list reads no route table, "
+                   "so its releases leave rules through the released connection "
+                   "(reconciler/observe/routes.py, specs/planning.md 'Reading routes')")
+def test_a_release_in_a_run_without_any_route_list_leaves_no_rule_through_the_released_connection(
+        tmp_path):
+    paths = NO_ROUTE_LIST.write(tmp_path / "manifests")
+    with Driver(NO_ROUTE_LIST.world(), tmp_path) as driver:
+        plan = driver.plan(paths)
+        assert [c.action.value for c in plan.changes] == ["release"]
+        assert driver.apply(plan).ok
+        assert not driver.live()  # released
+        assert_route_invariants(driver.server)  # fails: 10.2.0.0/16 via qpif-app0db00 stays
