@@ -8,6 +8,8 @@ same-region connections are Postpaid, consulting and consult_failed only happen 
 accounts, DNS sync is only open on active connections, an expired connection is Prepaid and
 past its expiry. The manifest names every VPC's region correctly (the planner cannot know a
 VPC's region; a wrong one is the user's mistake, refused by BCE, not a reconciler bug).
+Same-account connections draw ``routes`` and the world's tables draw rules of their own
+(``route_scenarios``); the world draws what BCE does when a connection with rules is released.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
+
+from tests.reliability.route_scenarios import live_rules, routes_for, vpc_fields
 
 STACK = "rel"
 SECOND_STACK = "rel2"  # a second stack of the same run (files may belong to either)
@@ -43,6 +47,8 @@ VPCS: dict[str, tuple[str, str]] = {
 }
 RELAY = frozenset({"vpc-relay1"})
 PAIRS = [pair for pair in combinations(sorted(VPCS), 2) if not set(pair) <= RELAY]
+#: Pairs within the main account: the connections that may carry ``routes.peer``.
+MAIN_PAIRS = [pair for pair in PAIRS if {VPCS[v][0] for v in pair} == {"acc-main"}]
 INSTANT = {"create_s": 0, "accept_s": 0, "resize_s": 0, "dns_s": 0, "delete_s": 0}
 
 DESCRIPTIONS = ["", "app tier to database tier", "描述 — ünïcode", "a: b # not a comment",
@@ -70,6 +76,12 @@ class Scenario:
     files: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
     live: list[dict[str, Any]] = field(default_factory=list)
     per_vpc: int = 10
+    routes: list[dict[str, Any]] = field(default_factory=list)  # the world's route rules
+    release_with_routes: str = "refuse"
+    #: Declared rules the live tables route elsewhere on purpose: the plan must refuse them.
+    conflicts: list[str] = field(default_factory=list)
+    #: table VPC -> (source, destination) pairs declared so far (while drawing)
+    used: dict[str, set[tuple[str, str]]] = field(default_factory=dict, repr=False)
 
     def file_for(self, account: str, region: str, prune: bool,
                  stack: str = STACK) -> dict[str, Any]:
@@ -87,13 +99,17 @@ class Scenario:
         return paths
 
     def world(self) -> dict[str, Any]:
-        return world_data(self.live, per_vpc=self.per_vpc)
+        return {**world_data(self.live, per_vpc=self.per_vpc), "routes": self.routes,
+                "behaviour": {"release_with_routes": self.release_with_routes}}
 
     def describe(self) -> str:
         files = "".join(f"--- {'-'.join(key)}.yaml\n{render_manifest(data)}"
                         for key, data in sorted(self.files.items()))
         live = "\n".join(str(c) for c in self.live)
-        return f"{files}--- live connections (per_vpc={self.per_vpc}):\n{live}"
+        rules = "\n".join(str(r) for r in self.routes)
+        return (f"{files}--- live connections (per_vpc={self.per_vpc}):\n{live}\n"
+                f"--- live route rules (release_with_routes={self.release_with_routes}):\n"
+                f"{rules}\n--- conflicts drawn: {self.conflicts}")
 
 
 def manifest(account: str, region: str, *, part: str = "", prune: bool = False,
@@ -113,7 +129,8 @@ def world_data(connections: list[dict[str, Any]], *, per_vpc: int = 10,
     accounts = accounts or ACCOUNTS
     return {
         "accounts": [{"id": acc, **accounts[acc],
-                      "vpcs": [{"id": vpc, "region": region, "relay": vpc in RELAY}
+                      "vpcs": [{"id": vpc, "region": region, "relay": vpc in RELAY,
+                                **vpc_fields(vpc)}
                                for vpc, (owner, region) in VPCS.items() if owner == acc]}
                      for acc in ACCOUNTS],
         "quotas": {"per_vpc": per_vpc, "per_account": 50},
@@ -194,7 +211,8 @@ def _lifecycle(draw: st.DrawFn, absent: bool, allowed: list[str]) -> dict[str, A
 
 
 @st.composite
-def connection_entry(draw: st.DrawFn, name: str, local: str, peer: str) -> dict[str, Any]:
+def connection_entry(draw: st.DrawFn, name: str, local: str, peer: str,
+                     used: dict[str, set[tuple[str, str]]] | None = None) -> dict[str, Any]:
     cross_account = account_of(local) != account_of(peer)
     entry: dict[str, Any] = {"name": name, "local_vpc_id": local, "peer_vpc_id": peer}
     if region_of(peer) != region_of(local) or draw(st.booleans()):
@@ -219,6 +237,10 @@ def connection_entry(draw: st.DrawFn, name: str, local: str, peer: str) -> dict[
         entry["lifecycle"] = lifecycle
     if absent:
         entry["ensure"] = "absent"
+    if not cross_account and used is not None:
+        routes = draw(routes_for(local, peer, absent, used))
+        if routes is not None:
+            entry["routes"] = routes
     return entry
 
 
@@ -284,12 +306,14 @@ def live_connection(draw: st.DrawFn, initiator: str, acceptor: str,
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, max_pairs: int = 5) -> Scenario:
+def scenarios(draw: st.DrawFn, max_pairs: int = 5, routed: bool = False) -> Scenario:
     """Scenarios of every shape (no known bug is steered around: every one found is fixed and
-    pinned by an example in test_convergence.py)."""
+    pinned by an example in test_convergence.py). ``routed``: only pairs within the main
+    account, so that most connections carry routes."""
     scenario = Scenario(per_vpc=draw(st.sampled_from([10, 10, 10, 2])))
     prune = draw(st.booleans())
-    pairs = draw(st.lists(st.sampled_from(PAIRS), unique=True, min_size=1, max_size=max_pairs))
+    pairs = draw(st.lists(st.sampled_from(MAIN_PAIRS if routed else PAIRS), unique=True,
+                          min_size=1, max_size=max_pairs))
     for index, pair in enumerate(pairs):
         local, peer = draw(st.permutations(pair))
         in_manifest, in_live = draw(st.sampled_from([(True, False), (True, True), (True, True),
@@ -301,11 +325,28 @@ def scenarios(draw: st.DrawFn, max_pairs: int = 5) -> Scenario:
             scenario.live.append(draw(live_connection(initiator, acceptor, index)))
     scenario.file_for("acc-main", "bj", prune)  # always one file, so a prune has a scope
     _within_quota(scenario)
+    _route_world(draw, scenario)
     for key in list(scenario.files):
         data = scenario.files[key]
         if key != ("acc-main", "bj") and not data["connections"] and not data["acceptances"]:
             del scenario.files[key]
     return scenario
+
+
+def _route_world(draw: st.DrawFn, scenario: Scenario) -> None:
+    """The world's route rules (some conflicting on purpose) and its release behaviour."""
+    declared = {frozenset((e["local_vpc_id"], e["peer_vpc_id"])): e
+                for data in scenario.files.values() for e in data["connections"]
+                if e.get("routes") and e.get("ensure") != "absent"}
+    main = {vpc for vpc, (owner, _) in VPCS.items() if owner == "acc-main"}
+    # A run that declares no route list reads no route table (specs/planning.md, "Reading
+    # routes"), so its releases cannot delete rules through the connection: steered around
+    # until that changes (test_convergence_routes.py::test_a_release_in_a_run_without_any_
+    # route_list_leaves_no_rule_through_the_released_connection, strict xfail).
+    lists = any(e.get("routes") for data in scenario.files.values() for e in data["connections"])
+    scenario.routes, scenario.conflicts = draw(live_rules(scenario.live, declared, main,
+                                                          through_connections=lists))
+    scenario.release_with_routes = draw(st.sampled_from(["refuse", "cascade", "keep"]))
 
 
 def _within_quota(scenario: Scenario) -> None:
@@ -320,7 +361,7 @@ def _declare(draw: st.DrawFn, scenario: Scenario, index: int, local: str, peer: 
     shape = draw(st.sampled_from(["connection", "both", "acceptance"])) if cross_account \
         else "connection"
     if shape in ("connection", "both"):
-        entry = draw(connection_entry(f"c{index}", local, peer))
+        entry = draw(connection_entry(f"c{index}", local, peer, scenario.used))
         stack = draw(st.sampled_from([STACK, STACK, SECOND_STACK]))
         data = scenario.file_for(account_of(local), region_of(local), prune, stack)
         data["connections"].append(entry)

@@ -8,6 +8,11 @@ acceptor's side) is fine as long as it is a clean ``UserError`` that names the p
 nothing was sent; every other scenario must converge. Along the way: no plan touches one
 connection twice, and no update or replace is planned for an attribute the entry ignores.
 
+Route rules are drawn too (``route_scenarios``): after every apply no table holds a duplicate
+(source, destination) and no rule goes through a released or inactive connection; after
+convergence every declared rule is there through the right connection. A declared rule the
+world routes elsewhere on purpose must be refused at plan time, naming it, with nothing sent.
+
 Hand-written examples pin the bugs the search found (all fixed). A bug found and not yet
 fixed gets a strict ``xfail`` example (once fixed it fails, so the marker goes).
 
@@ -27,6 +32,7 @@ from hypothesis import HealthCheck, event, example, given, note, settings
 from reconciler.errors import UserError
 from reconciler.plan import Action, Plan
 from tests.reliability.driver import Driver
+from tests.reliability.route_invariants import assert_declared_routes, assert_route_invariants
 from tests.reliability.scenarios import (
     STACK,
     Scenario,
@@ -116,12 +122,16 @@ def converge(scenario: Scenario, folder: Path) -> None:
         except UserError as exc:
             assert_clean_refusal(exc)
             assert driver.mutating() == 0
-            event("refused at plan time")
+            # A drawn conflict must be refused (named: test_convergence_routes.py; another
+            # refusal of the same plan, a protected release say, may come first).
+            event("refused at plan time" + (" (route conflict)" if scenario.conflicts else ""))
             return
+        assert not scenario.conflicts, f"planned over a conflicting rule: {scenario.conflicts}"
         event(f"changes in first plan: {min(len(first.changes), 4)}")
         assert_each_connection_changed_once(first)
         assert_ignored_attributes_never_change(scenario, first)
         result = driver.apply(first)
+        assert_route_invariants(driver.server)
         failed = [(o.address, o.error) for o in result.outcomes if o.status == "failed"]
         if failed and unseen_quota(first, driver.listed_vpcs(paths), failed):
             event("quota of a VPC the plan could not count, refused by BCE at apply")
@@ -133,6 +143,10 @@ def converge(scenario: Scenario, folder: Path) -> None:
             assert driver.apply(after).ok
             after = replan(driver, paths)
         assert not after.has_changes, "not converged; still planned:\n" + changes_text(after)
+        assert_route_invariants(driver.server)
+        assert_declared_routes(driver.server, scenario.files)
+        if first.has_routes:
+            event("routes changed")
         before = driver.mutating()
         again = driver.apply(after)
         assert again.ok and not again.outcomes

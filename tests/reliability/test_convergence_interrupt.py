@@ -2,7 +2,8 @@
 stops cleanly, reports every change, and the next plan and apply converge.
 
 Any drawn scenario; the cancel fires at the N-th progress line of the apply (N drawn), so
-interrupts land before, between and during calls and waits.
+interrupts land before, between and during calls and waits. Whatever the point, no route table is
+left with a duplicate rule or a rule through a released connection.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from reconciler.apply.outcomes import Outcome
 from reconciler.errors import UserError
 from tests.reliability.driver import Driver
+from tests.reliability.route_invariants import assert_route_invariants
 from tests.reliability.scenarios import scenarios
 from tests.reliability.test_convergence import assert_clean_refusal
 from tests.reliability.test_convergence_revert import settle
@@ -38,6 +40,7 @@ def test_an_interrupted_apply_stops_cleanly_and_the_next_run_converges(scenario,
             assert_clean_refusal(exc)
             return
         result = driver.apply(plan, interrupt_after=at_line)
+        assert_route_invariants(driver.server)  # no duplicate, none through a released one
         assert len(result.outcomes) == len(plan.changes)  # every change is accounted for
         stopped = [o for o in result.outcomes if o.status in STOPPED]
         event("interrupted" if stopped else "finished before the interrupt")

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from reconciler.errors import UserError
 from tests.reliability.driver import Driver
+from tests.reliability.route_invariants import assert_declared_routes, assert_route_invariants
 from tests.reliability.scenarios import BANDWIDTHS, DESCRIPTIONS, Scenario, scenarios
 from tests.reliability.test_convergence import (
     assert_clean_refusal,
@@ -57,6 +58,8 @@ def _vary(draw: st.DrawFn, entry: dict[str, Any]) -> None:
         entry["delete_protect"] = not entry.get("delete_protect", False)
     elif what == "absent":
         entry["ensure"] = "present" if entry.get("ensure") == "absent" else "absent"
+        if entry["ensure"] == "absent" and entry.get("routes"):
+            entry["routes"] = {side: [] for side in entry["routes"]}  # it carries no rules
 
 
 def settle(driver: Driver, scenario: Scenario, folder: Path, now: datetime | None) -> bool:
@@ -71,6 +74,7 @@ def settle(driver: Driver, scenario: Scenario, folder: Path, now: datetime | Non
         event("refused at plan time")
         return False
     result = driver.apply(first)
+    assert_route_invariants(driver.server)
     failed = [(o.address, o.error) for o in result.outcomes if o.status == "failed"]
     if failed and unseen_quota(first, driver.listed_vpcs(paths), failed):
         event("quota of a VPC the plan could not count")
@@ -81,6 +85,8 @@ def settle(driver: Driver, scenario: Scenario, folder: Path, now: datetime | Non
         assert driver.apply(after).ok
         after = driver.plan(paths, now=now)
     assert not after.has_changes, "not converged; still planned:\n" + changes_text(after)
+    assert_route_invariants(driver.server)
+    assert_declared_routes(driver.server, scenario.files)
     return True
 
 
