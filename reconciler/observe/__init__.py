@@ -37,7 +37,8 @@ __all__ = ["ApiFor", "Context", "ListJob", "Lister", "LiveState", "RouteReader",
 
 def vpc_jobs_for(desired: DesiredState) -> list[ListJob]:
     """The (profile, region) VPC lists the VPC rules need: every local VPC's, and a
-    same-account peer VPC's (a peer of another account cannot be read with our keys)."""
+    same-account peer VPC's (a peer of another account cannot be read with our keys); and a
+    pruning manifest's, whose releases must know whether a peer VPC is the account's own."""
     contexts: dict[Context, None] = {}
     for conn in desired.connections:
         if conn.ensure == "absent":
@@ -47,6 +48,9 @@ def vpc_jobs_for(desired: DesiredState) -> list[ListJob]:
             contexts[Context(conn.profile, conn.peer_region)] = None
     for acc in desired.acceptances:
         contexts[Context(acc.profile, acc.region)] = None
+    for manifest in desired.manifests:
+        if manifest.prune:  # what it may release: is the peer VPC ours (routes.release_route_jobs)
+            contexts[Context(manifest.profile, manifest.region)] = None
     return [ListJob(ctx, None, "vpc") for ctx in contexts]
 
 

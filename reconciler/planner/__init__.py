@@ -11,12 +11,15 @@ client, never reads the clock or the environment: ``now`` and ``limits`` are par
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 
 from reconciler import __version__
 from reconciler.errors import UserError
 from reconciler.model import Address, DesiredState
+from reconciler.observe.jobs import ListJob
 from reconciler.observe.live import Context, LiveState
+from reconciler.observe.routes import release_route_jobs
 from reconciler.plan import Change, Plan
 from reconciler.planner import quotas, vpc_rules
 from reconciler.planner.acceptances import AcceptancePlanning
@@ -59,6 +62,27 @@ def build_plan(
         peerconn_version=__version__,
         plan_id=planner.steps.plan_id,
     )
+
+
+def plan_reading(
+    desired: DesiredState,
+    live: LiveState,
+    read: Callable[[list[ListJob]], LiveState],
+    *,
+    now: datetime,
+    targets: tuple[str, ...] = (),
+    limits: Limits = Limits(),
+) -> Plan:
+    """``build_plan``, then — when the plan releases a connection whose route tables the run
+    did not read (a run that declares no route list) — those tables read through ``read``
+    and the plan made again, so every rule through a released connection is deleted first
+    (specs/planning.md, "Reading routes"). ``live`` gains what was read."""
+    plan = build_plan(desired, live, now=now, targets=targets, limits=limits)
+    tables = release_route_jobs(plan.changes, live)
+    if not tables:
+        return plan
+    live.merge(read(tables))
+    return build_plan(desired, live, now=now, targets=targets, limits=limits)
 
 
 def order(changes: list[Change]) -> list[Change]:

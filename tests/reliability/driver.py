@@ -3,7 +3,7 @@
 Owns only what the reliability searches need on top of ``tests.harness.SimWorld`` (which
 starts the world, writes the credentials and runs the real CLI): the same layers
 ``peerconn plan`` / ``peerconn apply --auto-approve`` call (``load_paths`` → ``observe`` →
-``build_plan`` → ``Executor.apply``), over real HTTP with real signatures, with three test-only
+``plan_reading`` → ``Executor.apply``), over real HTTP with real signatures, with three test-only
 settings: the credentials file is passed explicitly (no environment), retries do not pause
 (``NO_BACKOFF``), and the executor polls every 10 ms instead of every 250 ms (the simulator's
 transitions are instant).
@@ -20,9 +20,9 @@ from typing import Any
 from reconciler.apply.executor import ApplyOptions, ApplyResult, Executor
 from reconciler.cli.connect import Connector
 from reconciler.manifest import load_paths
-from reconciler.observe import jobs_for, read_live
+from reconciler.observe import jobs_for, observe, read_live
 from reconciler.plan import Plan
-from reconciler.planner import build_plan
+from reconciler.planner import plan_reading
 from reconciler.planner.quotas import Limits
 from tests.harness import NO_BACKOFF, SimWorld
 
@@ -50,7 +50,8 @@ class Driver(SimWorld):
         desired = load_paths(list(paths))
         conn = self.connector()
         live = read_live(desired, conn.api_for)
-        return build_plan(desired, live, now=now or datetime.now(UTC), limits=self.limits)
+        return plan_reading(desired, live, lambda jobs: observe(jobs, conn.api_for),
+                            now=now or datetime.now(UTC), limits=self.limits)
 
     def listed_vpcs(self, paths: Sequence[Path]) -> set[str]:
         """The VPCs whose own list the plan read."""

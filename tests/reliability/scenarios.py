@@ -339,13 +339,8 @@ def _route_world(draw: st.DrawFn, scenario: Scenario) -> None:
                 for data in scenario.files.values() for e in data["connections"]
                 if e.get("routes") and e.get("ensure") != "absent"}
     main = {vpc for vpc, (owner, _) in VPCS.items() if owner == "acc-main"}
-    # A run that declares no route list reads no route table (specs/planning.md, "Reading
-    # routes"), so its releases cannot delete rules through the connection: steered around
-    # until that changes (test_convergence_routes.py::test_a_release_in_a_run_without_any_
-    # route_list_leaves_no_rule_through_the_released_connection, strict xfail).
-    lists = any(e.get("routes") for data in scenario.files.values() for e in data["connections"])
     scenario.routes, scenario.conflicts = draw(live_rules(scenario.live, declared, main,
-                                                          through_connections=lists))
+                                                          through_connections=True))
     scenario.release_with_routes = draw(st.sampled_from(["refuse", "cascade", "keep"]))
 
 

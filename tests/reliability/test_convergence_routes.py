@@ -172,12 +172,10 @@ def test_hand_written_route_cases_converge_under_faults(scenario):
             converge_under_faults(scenario, Path(folder), seed, ignore_tokens=seed == 2)
 
 
-# Documented (specs/planning.md, "Reading routes") but against issue 13's invariant: a run
-# whose manifests declare no route list reads no route table, so a release — prune here,
-# ensure: absent alike — deletes no rule through the connection. With release_with_routes:
-# keep the rule is left dangling; with refuse, the release fails at apply (409). The fix
-# belongs to reconciler/observe/routes.py (read the tables of the connections a run
-# releases even when it declares no route list); the search steers around it until then.
+# A run whose manifests declare no route list reads no route table up front; when its plan
+# releases a connection (prune here, ensure: absent alike) it reads that connection's tables
+# and plans again, so the rule through it is deleted first — found by this search before the
+# fix (planner.plan_reading).
 NO_ROUTE_LIST = Scenario(
     files=dict([manifest("acc-main", "bj", prune=True)]),
     live=[live("vpc-db0001", "vpc-app01", tags=OURS, local_if_id="qpif-db00app0",
@@ -186,9 +184,6 @@ NO_ROUTE_LIST = Scenario(
     release_with_routes="keep")
 
 
-@pytest.mark.xfail(strict=True, reason="a run without any route list reads no route table, "
-                   "so its releases leave rules through the released connection "
-                   "(reconciler/observe/routes.py, specs/planning.md 'Reading routes')")
 def test_a_release_in_a_run_without_any_route_list_leaves_no_rule_through_the_released_connection(
         tmp_path):
     paths = NO_ROUTE_LIST.write(tmp_path / "manifests")
@@ -197,4 +192,4 @@ def test_a_release_in_a_run_without_any_route_list_leaves_no_rule_through_the_re
         assert [c.action.value for c in plan.changes] == ["release"]
         assert driver.apply(plan).ok
         assert not driver.live()  # released
-        assert_route_invariants(driver.server)  # fails: 10.2.0.0/16 via qpif-app0db00 stays
+        assert_route_invariants(driver.server)  # 10.2.0.0/16 via qpif-app0db00 is gone

@@ -16,9 +16,9 @@ from pathlib import Path
 from reconciler.cli.connect import Connector, retry_policy, start_embedded_sim
 from reconciler.errors import ConfigError, Diagnostic, UserError
 from reconciler.model import DesiredAcceptance, DesiredConnection, DesiredState
-from reconciler.observe import observe, read_live, release_route_jobs
+from reconciler.observe import observe, read_live
 from reconciler.plan import Plan, PlanFormatError, plan_from_json, plan_to_json
-from reconciler.planner import Limits, build_plan
+from reconciler.planner import Limits, plan_reading
 from reconciler.render import render_markdown, render_text
 from reconciler.render.graph import render_graph
 
@@ -84,15 +84,10 @@ def make_plan(args: argparse.Namespace, conn: Connector, desired: DesiredState) 
     check_targets(list(args.target or ()), desired)
     live = read_live(desired, conn.api_for, parallelism=args.parallelism)
     limits = Limits(per_vpc=args.max_per_vpc, per_account=args.max_per_account)
-    now = plan_time(os.environ)
-    plan = build_plan(desired, live, now=now, targets=tuple(args.target or ()), limits=limits)
-    # A release deletes the rules through its connection first: when the run read no table
-    # for it (no routes declared), read them and plan again (specs/routes.md).
-    tables = release_route_jobs(plan.changes, live)
-    if tables:
-        live.merge(observe(tables, conn.api_for, parallelism=args.parallelism))
-        plan = build_plan(desired, live, now=now, targets=tuple(args.target or ()),
-                          limits=limits)
+    plan = plan_reading(desired, live,
+                        lambda jobs: observe(jobs, conn.api_for, parallelism=args.parallelism),
+                        now=plan_time(os.environ), targets=tuple(args.target or ()),
+                        limits=limits)
     profiles = {m.profile for m in desired.manifests} | {
         s.profile for c in plan.changes for s in c.steps}
     return replace(plan, binding=conn.target(profiles).as_dict())
