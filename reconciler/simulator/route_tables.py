@@ -91,6 +91,11 @@ class RouteService:
             table = Table(vpc.spec.route_table_id or derived_table_id(vpc.spec.id), vpc)
             self.tables[table.id] = table
             self.by_vpc[vpc.spec.id] = table
+        # The live rules by table, in creation order, for the state they were built from:
+        # rebuilt when the state object is another (a reload), a rule was inserted (seq) or
+        # one went (``_gone``). A read of one table then costs its own rules, not all of them.
+        self._generation = 0
+        self._index: tuple[State, tuple[int, int], dict[str, list[Record]]] | None = None
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -107,8 +112,18 @@ class RouteService:
         return table
 
     def _rules(self, ctx: Context, table: Table) -> list[Record]:
-        return sorted((r for r in ctx.state.routes.values()
-                       if r["table"] == table.id and not r["gone"]), key=lambda r: r["seq"])
+        state, version = ctx.state, (ctx.state.seq, self._generation)
+        if self._index is None or self._index[0] is not state or self._index[1] != version:
+            groups: dict[str, list[Record]] = {}
+            for rule in sorted(state.routes.values(), key=lambda r: r["seq"]):
+                if not rule["gone"]:
+                    groups.setdefault(rule["table"], []).append(rule)
+            self._index = (state, version, groups)
+        return list(self._index[2].get(table.id, ()))
+
+    def _gone(self, rule: Record) -> None:
+        rule["gone"] = True
+        self._generation += 1
 
     def _rule(self, ctx: Context, account: str, rule_id: str) -> tuple[Record, Table]:
         rule = ctx.state.routes.get(rule_id)
@@ -170,7 +185,7 @@ class RouteService:
         if op == "update_route_rule":
             self._update(ctx, account, rule, table, body or {})
         elif op == "delete_route_rule":
-            rule["gone"] = True
+            self._gone(rule)
         else:
             self._switch(ctx, rule)
         return None
@@ -252,7 +267,7 @@ class RouteService:
             return
         if mode == "cascade":
             for rule in using:
-                rule["gone"] = True
+                self._gone(rule)
             return
         mine = [f"{r['id']} ({r['table']})" for r in using
                 if self.tables[r["table"]].account == account]
