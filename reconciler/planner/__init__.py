@@ -15,12 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from reconciler import __version__
-from reconciler.errors import UserError
+from reconciler.errors import Diagnostic, UserError
 from reconciler.model import Address, DesiredState
 from reconciler.observe.jobs import ListJob
 from reconciler.observe.live import Context, LiveState
 from reconciler.observe.routes import release_route_jobs
-from reconciler.plan import Change, Plan
+from reconciler.plan import Change, Op, Plan
 from reconciler.planner import quotas, vpc_rules
 from reconciler.planner.acceptances import AcceptancePlanning
 from reconciler.planner.connections import ConnectionPlanning
@@ -48,6 +48,14 @@ def build_plan(
 ) -> Plan:
     planner = _Planner(desired, live, now, limits, plan_identity(now))
     planner.run()
+    freed = _freed(planner.changes)
+    if planner.errors and freed:
+        # A declared rule another entry's change deletes is not taken over but moved: plan
+        # again knowing what this plan deletes, the move depending on the delete.
+        planner = _Planner(desired, live, now, limits, plan_identity(now))
+        planner.freed = freed
+        planner.run()
+        planner.errors.extend(_move_cycles(planner.changes))
     if planner.errors:
         raise PlanError(planner.errors)
     changes = _select_targets(planner.changes, targets)
@@ -62,6 +70,34 @@ def build_plan(
         peerconn_version=__version__,
         plan_id=planner.steps.plan_id,
     )
+
+
+def _freed(changes: list[Change]) -> dict[str, str]:
+    """Rule id → the change of this plan that deletes it."""
+    return {str(step.params["route_rule_id"]): change.address for change in changes
+            for step in change.steps if step.op == Op.DELETE_ROUTE}
+
+
+def _move_cycles(changes: list[Change]) -> list[Diagnostic]:
+    """Changes that wait for each other (rules moving both ways between two entries) could
+    never run: refuse them, naming the way out."""
+    after = {c.address: set(c.depends_on) for c in changes}
+    problems = []
+    for change in changes:
+        seen, todo = set(), list(after.get(change.address, ()))
+        while todo:
+            dep = todo.pop()
+            if dep == change.address:
+                problems.append(Diagnostic(
+                    f"{change.address}: route rules move both ways between it and "
+                    f"{', '.join(sorted(change.depends_on))}; one apply cannot order that",
+                    hint="move them in two applies: first remove them from the entries "
+                         "they leave, then declare them where they go"))
+                break
+            if dep not in seen:
+                seen.add(dep)
+                todo.extend(after.get(dep, ()))
+    return problems
 
 
 def plan_reading(

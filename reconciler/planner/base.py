@@ -51,6 +51,11 @@ class PlanState:
         # and the first rule added to each table (where a full table is reported).
         self.route_claims: dict[tuple[str, tuple[str, str]], tuple[str, str]] = {}
         self.route_adders: dict[str, tuple[DesiredConnection | DesiredAcceptance, DesiredRoute]] = {}
+        # Rules another change of this plan deletes (rule id -> that change), known from a
+        # first pass: a declared rule routed through one of them moves (``build_plan``).
+        self.freed: dict[str, str] = {}
+        # (table VPC, (source, destination)) -> the change that frees it for this one
+        self.route_moves: dict[tuple[str, tuple[str, str]], str] = {}
 
     def _ctx(self, entry: DesiredConnection | DesiredAcceptance) -> Context:
         return Context(entry.profile, entry.region)
@@ -62,6 +67,12 @@ class PlanState:
               action: Action, view: PeerConn | None, reasons: list[str], fields: tuple,
               steps: tuple, basis: dict, *, depends_on: tuple[str, ...] = (),
               attributes: dict | None = None) -> Change:
+        moved = {self.route_moves[(s.vpc_id, (s.params["source_address"],
+                                               s.params["destination_address"]))]
+                 for s in steps if s.op == Op.ADD_ROUTE and (s.vpc_id, (
+                     s.params["source_address"], s.params["destination_address"]))
+                 in self.route_moves}
+        depends_on = tuple(dict.fromkeys((*depends_on, *sorted(moved - {address}))))
         peer_region = getattr(entry, "peer_region", entry.region)
         target = PeerConnTarget(
             profile=entry.profile, region=entry.region, local_vpc_id=entry.local_vpc_id,

@@ -182,6 +182,12 @@ class RoutePlanning(PlanState):
                     where, table.route_table_id, key[0], key[1], s.hop, route.description or "",
                     f"{declared_by}: again through the new connection (the old one's rule "
                     "is deleted before its release)"))
+            elif self.freed.get(rule.route_rule_id, s.entry.address) != s.entry.address:
+                mover = self.freed[rule.route_rule_id]
+                self.route_moves[(s.table_vpc, key)] = mover
+                part.steps.append(self.steps.add_route(
+                    where, table.route_table_id, key[0], key[1], s.hop, route.description or "",
+                    f"{declared_by}: moves here from {mover}, which deletes it first"))
             else:
                 self.errors.append(self._taken(s.entry, route, rule, in_table))
         if s.hop is not None:

@@ -2,8 +2,9 @@
 
 Writing a symbolic destination for the literal CIDR it stands for changes nothing but what it
 adds; dropping the ``routes`` key hands the rules back (never touched again); a new source is
-a new rule (delete, then add); moving a rule to another connection of the same VPC takes two
-applies, because the plan never takes over a rule that another connection still carries.
+a new rule (delete, then add); moving a rule to another connection of the same VPC is one
+apply (the plan deletes it from the connection it leaves first, then adds it, the second
+change waiting for the first); rules moving both ways at once are refused with the way out.
 """
 
 from __future__ import annotations
@@ -90,21 +91,31 @@ def test_a_new_source_is_a_new_rule_deleted_and_added(world, tmp_path):
     assert not any(r[1] == "10.1.1.0/24" for r in rules(world))
 
 
-def test_moving_a_rule_to_another_connection_takes_two_applies(world, tmp_path):
+def test_moving_a_rule_to_another_connection_is_one_apply(world, tmp_path):
     applied(world, tmp_path, FULL + DB.format(destination="peer_vpc"))
     without = FULL.replace(LEGACY, "")
-    # one step: the other connection still carries the rule, so the plan refuses it
-    at_once = world.run("plan", str(manifest_of(
-        tmp_path, without + DB.format(destination="peer_vpc") + LEGACY)))
-    assert at_once.code == 1, at_once.out + at_once.err
-    assert "10.1.1.0/24 -> 10.40.0.0/16 in rt-" in at_once.err
-    assert f"already routes to peerConn {gz_if(world)}" in at_once.err
-    # two steps: drop it from the first connection, then declare it on the second
-    applied(world, tmp_path, without + DB.format(destination="peer_vpc"))
-    assert not any(r[2] == "10.40.0.0/16" for r in rules(world))
-    applied(world, tmp_path, without + DB.format(destination="peer_vpc") + LEGACY)
+    moved = without + DB.format(destination="peer_vpc") + LEGACY
+    shown = world.run("plan", str(manifest_of(tmp_path, moved)))
+    assert shown.code == 0, shown.out + shown.err
+    assert "- route 10.40.0.0/16 from 10.1.1.0/24 via this connection" in shown.out
+    assert "moves here from net/app-to-gz, which deletes it first" in shown.out
+    assert "after: net/app-to-gz" in shown.out
+    applied(world, tmp_path, moved)
     assert ("vpc-app01", "10.1.1.0/24", "10.40.0.0/16", db_if(world),
             "to the legacy range") in rules(world)
-    final = world.run("plan", str(manifest_of(
-        tmp_path, without + DB.format(destination="peer_vpc") + LEGACY)), "--detailed-exitcode")
+    assert not any(r[2] == "10.40.0.0/16" and r[3] == gz_if(world) for r in rules(world))
+    final = world.run("plan", str(manifest_of(tmp_path, moved)), "--detailed-exitcode")
     assert final.code == 0, final.out
+
+
+def test_rules_moving_both_ways_between_two_connections_are_refused(world, tmp_path):
+    applied(world, tmp_path, FULL + DB.format(destination="peer_vpc") + LEGACY.replace(
+        "10.40.0.0/16", "10.41.0.0/16"))
+    swapped = FULL.replace("10.40.0.0/16", "10.41.0.0/16") + \
+        DB.format(destination="peer_vpc") + LEGACY
+    before = world.mutating()
+    result = world.run("apply", str(manifest_of(tmp_path, swapped)), "--auto-approve")
+    assert result.code == 1, result.out + result.err
+    assert "route rules move both ways between it and" in result.err
+    assert "move them in two applies" in result.err
+    assert world.mutating() == before
