@@ -12,7 +12,7 @@ from reconciler.model import (
     Status,
 )
 from reconciler.observe.live import live_basis
-from reconciler.plan import Action, Change, FieldChange, NoteLevel
+from reconciler.plan import OP_ORDER, Action, Change, FieldChange, NoteLevel
 from reconciler.planner.diffing import acceptance_diff
 from reconciler.planner.routes import RoutePart, RoutePlanning
 
@@ -73,8 +73,9 @@ class AcceptancePlanning(RoutePlanning):
         if view.status == Status.ACTIVE:
             routes = self._acceptor_routes(acc, view, address, new=False)
         if diff.fields or routes.steps:
-            steps = (*(self.steps.acceptor_update(acc, view, diff) if diff.fields else ()),
-                     *routes.steps)
+            steps = tuple(sorted((*(self.steps.acceptor_update(acc, view, diff)
+                                    if diff.fields else ()), *routes.steps),
+                                 key=lambda s: OP_ORDER[s.op]))
             basis = live_basis(view, diff.basis_keys)
             reasons = [f.reason for f in diff.fields] or \
                 ["its route rules differ from what routes declares"]
