@@ -128,6 +128,11 @@ def release_route_jobs(changes: Iterable[Change], live: LiveState) -> list[ListJ
             jobs[ListJob(peer_ctx, t.peer_vpc_id, "route_table")] = None
             if live.end(peer_ctx, t.peer_vpc_id, t.local_vpc_id) is None:
                 jobs[ListJob(peer_ctx, t.peer_vpc_id)] = None
+        # Every end of it the run listed, through whichever profile: the other account's
+        # table too when that account's entry is in the run.
+        for ctx, view in live.items():
+            if t.peer_conn_id and view.peer_conn_id == t.peer_conn_id:
+                jobs[ListJob(ctx, view.local_vpc_id, "route_table")] = None
     wanted = [job for job in jobs
               if job.kind != "route_table" or not live.route_table_read(job.vpc_id or "")]
     return wanted if any(job.kind == "route_table" for job in wanted) else []

@@ -93,7 +93,7 @@ class AcceptancePlanning(RoutePlanning):
         part = self._acceptor_routes(acc, view, made_by, new=True, request=request)
         conn = next((c for c in self.desired.connections
                      if c.pair == acc.pair and c.peer_account_id is not None), None)
-        if conn is not None and conn.routes_local is not None:
+        if conn is not None:
             old = self.live.end(self._ctx(conn), conn.local_vpc_id, conn.peer_vpc_id) \
                 if request is None else None
             part.extend(self._conn_routes(conn, old, made_by, new=True, carried_by=acc.address,

@@ -106,7 +106,9 @@ class RoutePlanning(PlanState):
             if routes is None:
                 if view is not None and not new:
                     self._show_unmanaged(conn, ctx, which, table_vpc, other)
-                elif view is not None and not carried_by and conn.peer_account_id is None:
+                elif view is not None and request is None and \
+                        (conn.peer_account_id is None or carried_by):
+                    # A replace: same account here; across accounts in the accept's change
                     part.extend(self._repoint(conn, ctx, which, table_vpc, view, address))
                 continue
             part.extend(self._side_for(conn, which, routes, ctx, table_vpc, other, view,
@@ -121,6 +123,8 @@ class RoutePlanning(PlanState):
         if acc.routes_local is None:
             if view is not None and not new:
                 self._show_unmanaged(acc, ctx, RouteSide.LOCAL, acc.local_vpc_id, acc.peer_vpc_id)
+            elif view is not None and request is None:  # the answer to a replace's request
+                return self._repoint(acc, ctx, RouteSide.LOCAL, acc.local_vpc_id, view, address)
             return RoutePart()
         return self._side_for(acc, RouteSide.LOCAL, acc.routes_local, ctx, acc.local_vpc_id,
                               acc.peer_vpc_id, view, address, new=new, request=request)
@@ -297,7 +301,7 @@ class RoutePlanning(PlanState):
                       f"routes.{which.value} is not managed: the table of {table_vpc} routes "
                       f"{shown} through this connection (left as is)")
 
-    def _repoint(self, conn: DesiredConnection, ctx: Context, which: RouteSide, table_vpc: str,
+    def _repoint(self, conn: Entry, ctx: Context, which: RouteSide, table_vpc: str,
                  view: PeerConn, address: str) -> RoutePart:
         """A replace of a connection whose side is not managed: the rules the old connection
         carried (deleted before its release) are added again, as they were, through the new

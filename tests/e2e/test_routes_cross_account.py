@@ -162,3 +162,29 @@ def test_a_release_under_the_other_accounts_rules_says_what_to_do(world, tmp_pat
     # What the message says works: both accounts in one run.
     ok(world.run("apply", str(main.parent), "--auto-approve"))
     assert world.live() == [] and rules(world) == set()
+
+
+def test_a_cross_account_replace_re_points_rules_no_list_manages(make_world, tmp_path):
+    # A connection gone "down" carries rules on both sides; neither file declares routes.
+    down = {"id": "peerconn-down00001", "local_vpc_id": "vpc-app01",
+            "peer_vpc_id": "vpc-partner1", "status": "down", "local_if_id": "qpif-appdown01",
+            "peer_if_id": "qpif-ptrdown01", "tags": {"managed-by": "peerconn",
+                                                     "peerconn-stack": "main-network"}}
+    world = make_world(connections=[down], routes=[
+        {"vpc_id": "vpc-app01", "destination": "172.20.0.0/16", "nexthop_type": "peerConn",
+         "nexthop_id": "qpif-appdown01", "description": "to the partner"},
+        {"vpc_id": "vpc-partner1", "destination": "10.1.0.0/16", "nexthop_type": "peerConn",
+         "nexthop_id": "qpif-ptrdown01"}])
+    main, _ = files(tmp_path, main_extra="", partner_extra="")
+    shown = ok(world.run("plan", str(main.parent)))
+    assert "must be replaced" in shown.out
+    assert "steps: delete_route -> delete_route -> release -> create" in shown.out
+    assert shown.out.count("re-pointed: ") == 2, shown.out
+    ok(world.run("apply", str(main.parent), "--auto-approve"))
+    (new,) = [c for c in world.live() if not c["gone"]]
+    assert new["status"] == "active" and new["id"] != "peerconn-down00001"
+    hop = {new["initiator"]["vpc_id"]: new["initiator"]["if_id"],
+           new["acceptor"]["vpc_id"]: new["acceptor"]["if_id"]}
+    assert rules(world) == {("vpc-app01", "172.20.0.0/16", hop["vpc-app01"], "to the partner"),
+                            ("vpc-partner1", "10.1.0.0/16", hop["vpc-partner1"], "")}
+    assert "No changes." in ok(world.run("plan", str(main.parent))).out
