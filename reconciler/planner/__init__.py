@@ -73,9 +73,17 @@ def build_plan(
 
 
 def _freed(changes: list[Change]) -> dict[str, str]:
-    """Rule id → the change of this plan that deletes it."""
-    return {str(step.params["route_rule_id"]): change.address for change in changes
-            for step in change.steps if step.op == Op.DELETE_ROUTE}
+    """Rule id → the change of this plan that deletes it for good (not a rule the same
+    change adds again, as a replace re-points a rule through its new connection)."""
+    freed = {}
+    for change in changes:
+        again = {(s.vpc_id, s.params["source_address"], s.params["destination_address"])
+                 for s in change.steps if s.op == Op.ADD_ROUTE}
+        for step in change.steps:
+            if step.op == Op.DELETE_ROUTE and (step.vpc_id, step.params["source_address"],
+                                               step.params["destination_address"]) not in again:
+                freed[str(step.params["route_rule_id"])] = change.address
+    return freed
 
 
 def _move_cycles(changes: list[Change]) -> list[Diagnostic]:

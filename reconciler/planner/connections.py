@@ -157,16 +157,37 @@ class ConnectionPlanning(RoutePlanning):
         if conn.peer_account_id is not None:
             answer = next((a for a in self.desired.acceptances
                            if a.pair == conn.pair and a.accept), None)
-            if answer is not None and conn.routes_local is not None:
-                self.note(NoteLevel.INFO, address, f"routes.local is added after {answer.address} "
-                          "accepts (in that change)")
+            if answer is not None:  # the accept's change carries (or re-points) the rules
+                if conn.routes_local is not None:
+                    self.note(NoteLevel.INFO, address, f"routes.local is added after "
+                              f"{answer.address} accepts (in that change)")
             elif conn.routes_local:
                 # Checked now (a symbol this run cannot expand fails today, not next time).
                 self._declared(conn, conn.routes_local, conn.local_vpc_id)
                 self.note(NoteLevel.INFO, address, "routes are added once the other account "
                           "has accepted (next apply)")
+            elif conn.routes_local is None and view is not None:
+                self._refuse_lost_rules(conn, view)
             return RoutePart()
         return self._conn_routes(conn, view, address, new=True)
+
+    def _refuse_lost_rules(self, conn: DesiredConnection, view: PeerConn) -> None:
+        """A cross-account replace without the acceptance in the run: its release deletes the
+        rules through the old connection, and nothing could add the unmanaged ones back (the
+        new request is usable only after the accept, and the side has no list)."""
+        table = self.live.route_table(conn.local_vpc_id)
+        hops = self._ifids(self._ctx(conn), view)
+        lost = [r for r in (table.rules if table else ()) if r.nexthop_id in hops
+                and not r.is_system]
+        if lost:
+            shown = ", ".join(r.destination_address for r in lost)
+            self.errors.append(_diag(
+                conn, f"the replace of {view.peer_conn_id} deletes the rules {shown} in "
+                      f"{conn.local_vpc_id}'s table, which routes.local does not manage, and "
+                      f"cannot add them back before {conn.peer_account_id} accepts the new "
+                      "request",
+                "declare them in routes.local (they are added once the other account has "
+                "accepted), or plan with the other account's acceptance in the same run"))
 
     def _note_deferred_dns(self, conn: DesiredConnection, address: str) -> None:
         """A new cross-account request cannot open DNS before it is accepted (steps.create)."""
@@ -181,7 +202,11 @@ class ConnectionPlanning(RoutePlanning):
         for message in diff.errors:
             self.errors.append(_diag(conn, message))
         routes = RoutePart()
-        if view.status != Status.CONSULTING:  # rules wait for the connection to be usable
+        # Rules wait for the connection to be usable: same account, the route step waits
+        # for active itself; across accounts they wait for the accept (the accept's change
+        # carries them when its entry is in the run), so only an active connection plans them.
+        if view.status == Status.ACTIVE or (conn.peer_account_id is None
+                                            and view.status != Status.CONSULTING):
             routes = self._conn_routes(conn, view, address, new=False)
         steps = self.steps.update(conn, view, diff) if diff.fields else ()
         if not steps and not routes.steps:

@@ -40,18 +40,24 @@ Entry = DesiredConnection | DesiredAcceptance
 
 @dataclass
 class RoutePart:
-    """The route steps of one change and what they relied on (``basis["routes"]``)."""
+    """The route steps of one change and what they relied on (``basis["routes"]``).
+    ``always``: the basis counts even without route steps (a release: a rule added through
+    the connection since the plan would be left pointing at nothing)."""
 
     steps: list[Step] = field(default_factory=list)
     basis: dict[str, Any] = field(default_factory=dict)
+    always: bool = False
 
     def extend(self, other: RoutePart) -> None:
         self.steps += other.steps
         self.basis.update(other.basis)
+        self.always = self.always or other.always
 
     def into(self, basis: dict[str, Any]) -> dict[str, Any]:
-        """``basis`` with the route tables' part, when there are route steps."""
-        return {**basis, "routes": dict(sorted(self.basis.items()))} if self.steps else basis
+        """``basis`` with the route tables' part, when there are route steps (or always)."""
+        if self.steps or (self.always and self.basis):
+            return {**basis, "routes": dict(sorted(self.basis.items()))}
+        return basis
 
 
 @dataclass(frozen=True)
@@ -369,10 +375,12 @@ class RoutePlanning(PlanState):
             part.steps.append(self.steps.delete_route(
                 at(tctx.profile, tctx.region, vpc, view.peer_conn_id), rule,
                 f"{reason}: {describe_rule(rule)} goes through {view.peer_conn_id}"))
+        ends = {view.local_vpc_id, view.peer_vpc_id}
         for vpc, (tctx, table) in read_through.items():
-            if any(s.vpc_id == vpc for s in part.steps):
+            if vpc in ends or any(s.vpc_id == vpc for s in part.steps):
                 part.basis[vpc] = {"profile": tctx.profile, "region": tctx.region,
                                    **route_basis(table, (), ifids)}
+        part.always = True
         return part
 
 

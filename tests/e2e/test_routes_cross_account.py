@@ -188,3 +188,28 @@ def test_a_cross_account_replace_re_points_rules_no_list_manages(make_world, tmp
     assert rules(world) == {("vpc-app01", "172.20.0.0/16", hop["vpc-app01"], "to the partner"),
                             ("vpc-partner1", "10.1.0.0/16", hop["vpc-partner1"], "")}
     assert "No changes." in ok(world.run("plan", str(main.parent))).out
+
+
+def test_an_initiator_alone_is_told_its_replace_would_lose_unmanaged_rules(make_world, tmp_path):
+    down = {"id": "peerconn-down00001", "local_vpc_id": "vpc-app01",
+            "peer_vpc_id": "vpc-partner1", "status": "down", "local_if_id": "qpif-appdown01",
+            "peer_if_id": "qpif-ptrdown01", "tags": {"managed-by": "peerconn",
+                                                     "peerconn-stack": "main-network"}}
+    world = make_world(connections=[down], routes=[
+        {"vpc_id": "vpc-app01", "destination": "172.20.0.0/16", "nexthop_type": "peerConn",
+         "nexthop_id": "qpif-appdown01", "description": "hand-made"}])
+    main, _ = files(tmp_path, main_extra="", partner_extra="")
+    before = world.mutating()
+    refused = world.run("apply", str(main), "--auto-approve")
+    assert refused.code == 1, refused.out + refused.err
+    assert "cannot add them back before acc-partner accepts the new request" in refused.err
+    assert world.mutating() == before and len(rules(world)) == 1
+    # The way out the message names: declare the rule; it is restored after the accept.
+    write_manifest(main, MAIN.format(extra="    routes:\n      local:\n"
+                                           "        - destination: 172.20.0.0/16\n"
+                                           "          description: hand-made\n"))
+    ok(world.run("apply", str(main), "--auto-approve"))
+    ok(world.run("apply", str(main.parent / "partner.yaml"), "--auto-approve"))
+    ok(world.run("apply", str(main), "--auto-approve"))
+    (new,) = [c for c in world.live() if not c["gone"]]
+    assert ("vpc-app01", "172.20.0.0/16", new["initiator"]["if_id"], "hand-made") in rules(world)
