@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import requests
@@ -86,7 +86,7 @@ class PeerConnApi:
 
     def list_page(
         self, *, vpc_id: str | None = None, marker: str | None = None, max_keys: int | None = None
-    ) -> model.ListPage:
+    ) -> model.Page[model.PeerConn]:
         params = present(vpcId=vpc_id, marker=marker, maxKeys=max_keys)
         reply = self._call("list", "GET", BASE_PATH, params)
         return self._caller.decode("list", reply, codec.decode_list_page)
@@ -99,11 +99,8 @@ class PeerConnApi:
         A truncated page without a new marker is an error, not the end: stopping early would
         hide live connections from the planner, which could then try to create duplicates.
         """
-        def fetch(marker: str | None) -> tuple[Iterable[model.PeerConn], bool, str | None]:
-            page = self.list_page(vpc_id=vpc_id, marker=marker, max_keys=page_size)
-            return page.peer_conns, page.is_truncated, page.next_marker
-
-        return every_page("list", fetch)
+        return every_page("list", lambda marker: self.list_page(
+            vpc_id=vpc_id, marker=marker, max_keys=page_size))
 
     def get(self, peer_conn_id: str, *, role: str | None = None) -> model.PeerConn:
         """One connection, seen from ``role``'s end. NotFoundError when it is unknown/deleted."""

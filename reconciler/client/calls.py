@@ -17,9 +17,10 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from reconciler import model
 from reconciler.client.errors import malformed_response
 from reconciler.client.retry import RetryPolicy, call_with_retries
 from reconciler.client.transport import Params, Reply, SignedTransport
@@ -108,17 +109,17 @@ def checked_token(token: str) -> str:
     return token
 
 
-def every_page(operation: str,
-               fetch: Callable[[str | None], tuple[Iterable[T], bool, str | None]]) -> Iterator[T]:
-    """Every item of a marker-paged list: ``fetch(marker)`` answers (items, is_truncated,
-    next_marker). A truncated page without a new marker is an error, not the end: a short list
-    would let a planner create what exists, or miss what it must delete."""
+def every_page(operation: str, fetch: Callable[[str | None], model.Page[T]]) -> Iterator[T]:
+    """Every item of a marker-paged list: ``fetch(marker)`` answers one page. A truncated page
+    without a new marker is an error, not the end: a short list would let a planner create
+    what exists, or miss what it must delete."""
     marker: str | None = None
     seen: set[str] = set()
     while True:
-        items, truncated, next_marker = fetch(marker)
-        yield from items
-        if not truncated:
+        page = fetch(marker)
+        yield from page.items
+        next_marker = page.next_marker
+        if not page.is_truncated:
             return
         if not next_marker or next_marker in seen:
             raise malformed_response(status=200, operation=operation, request_id=None,

@@ -1,4 +1,4 @@
-"""BCE JSON ↔ our frozen values: request bodies out, ``PeerConn`` / ``ListPage`` in.
+"""BCE JSON ↔ our frozen values: request bodies out, ``PeerConn`` / ``Page`` in.
 
 Owns: the wire field names and shapes (reference §1.2, §2), in the Python SDK's field order so
 a body serialises exactly as the SDK's does. Decoding is tolerant: absent or null optional
@@ -126,6 +126,7 @@ def tag_pairs(value: Any) -> tuple[tuple[str, str], ...]:
 
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 
 
 def known(kind: type[E], raw: str) -> E | str:
@@ -165,20 +166,25 @@ def decode_peer_conn(data: Any) -> model.PeerConn:
     )
 
 
-def decode_list_page(data: Any) -> model.ListPage:
-    if not isinstance(data, Mapping):
-        raise ValueError("list response is not a JSON object")
-    items = data.get("peerConns") or []
-    if not isinstance(items, list):
-        raise ValueError("peerConns is not a list")
+def page_of(items: tuple[T, ...], data: Mapping[str, Any]) -> model.Page[T]:
+    """``items`` with the cursor fields every marker-paged BCE list answers."""
     max_keys = data.get("maxKeys")
-    return model.ListPage(
-        peer_conns=tuple(decode_peer_conn(item) for item in items),
+    return model.Page(
+        items=items,
         marker=text_field(data, "marker"),
         is_truncated=flag(data.get("isTruncated")),
         next_marker=text_field(data, "nextMarker"),
         max_keys=0 if max_keys in (None, "") else int(max_keys),
     )
+
+
+def decode_list_page(data: Any) -> model.Page[model.PeerConn]:
+    if not isinstance(data, Mapping):
+        raise ValueError("list response is not a JSON object")
+    items = data.get("peerConns") or []
+    if not isinstance(items, list):
+        raise ValueError("peerConns is not a list")
+    return page_of(tuple(decode_peer_conn(item) for item in items), data)
 
 
 def decode_created_id(data: Any) -> str:

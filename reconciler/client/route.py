@@ -6,14 +6,14 @@ with ``description`` always present, update's body in *its* order, ``switchRoute
 valueless key), the client-token rule of the peering calls (an explicit token is checked and
 sent as given, otherwise one is drawn per call before the retry loop), following
 ``nextMarker`` of the paged rule list, and decoding into ``model.RouteTable`` /
-``model.RouteRule`` / ``model.RouteRulePage``. Signing, retries, the error map and the
+``model.RouteRule`` / ``model.Page``. Signing, retries, the error map and the
 ``calls`` counter are the account's shared ``calls.Caller``. Must not decide which rules
 should exist (the planner does) and never imports the simulator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reconciler import model
@@ -25,7 +25,7 @@ from reconciler.client.calls import (
     path_segment,
     present,
 )
-from reconciler.client.codec import flag, text_field
+from reconciler.client.codec import page_of, text_field
 from reconciler.client.transport import Reply
 from reconciler.errors import NotFoundError
 
@@ -79,7 +79,7 @@ class RouteApi:
         vpc_id: str | None = None,
         marker: str | None = None,
         max_keys: int | None = None,
-    ) -> model.RouteRulePage:
+    ) -> model.Page[model.RouteRule]:
         """``GET /v1/route/rule``: one page; only the parameters given are sent (the SDK's way).
 
         Exactly one of ``route_table_id`` / ``vpc_id`` (the doc says they must not be combined).
@@ -107,12 +107,8 @@ class RouteApi:
         A truncated page without a new marker is an error, not the end: a short list would
         let a planner create a rule that exists, or miss one it must delete.
         """
-        def fetch(marker: str | None) -> tuple[Iterable[model.RouteRule], bool, str | None]:
-            page = self.list_rules_page(route_table_id=route_table_id, vpc_id=vpc_id,
-                                        marker=marker, max_keys=page_size)
-            return page.rules, page.is_truncated, page.next_marker
-
-        return every_page("list_route_rules", fetch)
+        return every_page("list_route_rules", lambda marker: self.list_rules_page(
+            route_table_id=route_table_id, vpc_id=vpc_id, marker=marker, max_keys=page_size))
 
     # -- writes --------------------------------------------------------------------------
 
@@ -267,17 +263,10 @@ def decode_route_table(data: Any) -> model.RouteTable:
     )
 
 
-def decode_rule_page(data: Any) -> model.RouteRulePage:
+def decode_rule_page(data: Any) -> model.Page[model.RouteRule]:
     if not isinstance(data, Mapping):
         raise ValueError("route rule list is not a JSON object")
-    max_keys = data.get("maxKeys")
-    return model.RouteRulePage(
-        rules=_rules(data),
-        marker=text_field(data, "marker"),
-        is_truncated=flag(data.get("isTruncated")),
-        next_marker=text_field(data, "nextMarker"),
-        max_keys=0 if max_keys in (None, "") else int(max_keys),
-    )
+    return page_of(_rules(data), data)
 
 
 def decode_created_rule_id(data: Any) -> str:

@@ -3,7 +3,7 @@
 Owns: their paths and query keys as the official Python SDK sends them (reference §6; the
 traces in ``bce-route-wire-traces.json``: ``isDefault`` written as Python writes a bool,
 ``True``/``False``; ``vpcIds`` comma-joined, the comma percent-encoded by the canonical query),
-following ``nextMarker`` and decoding into ``model.Vpc`` / ``model.VpcPage``. Signing, retries,
+following ``nextMarker`` and decoding into ``model.Vpc`` / ``model.Page``. Signing, retries,
 the error map and the ``calls`` counter are the account's shared ``calls.Caller`` (so a
 ``PeerConnApi`` and its ``.vpc`` count into one counter). Reads only: no client tokens. Must
 not decide anything about VPCs (``reconciler.planner.vpc_rules`` does) and never imports the simulator.
@@ -16,7 +16,7 @@ from typing import Any
 
 from reconciler import model
 from reconciler.client.calls import CallCounter, Caller, every_page, path_segment, present
-from reconciler.client.codec import flag, tag_pairs, text_field
+from reconciler.client.codec import flag, page_of, tag_pairs, text_field
 from reconciler.errors import NotFoundError
 
 BASE_PATH = "/v1/vpc"
@@ -41,7 +41,7 @@ class VpcApi:
         max_keys: int | None = None,
         is_default: bool | None = None,
         vpc_ids: Iterable[str] | None = None,
-    ) -> model.VpcPage:
+    ) -> model.Page[model.Vpc]:
         """One page; only the parameters given are sent (the SDK's behaviour)."""
         if max_keys is not None and not 1 <= max_keys <= MAX_KEYS:
             raise ValueError(f"max_keys must be 1-{MAX_KEYS}")
@@ -63,12 +63,8 @@ class VpcApi:
         make the planner report existing VPCs as missing.
         """
         ids = None if vpc_ids is None else tuple(vpc_ids)
-        def fetch(marker: str | None) -> tuple[Iterable[model.Vpc], bool, str | None]:
-            page = self.list_page(marker=marker, max_keys=page_size, is_default=is_default,
-                                  vpc_ids=ids)
-            return page.vpcs, page.is_truncated, page.next_marker
-
-        return every_page("list_vpcs", fetch)
+        return every_page("list_vpcs", lambda marker: self.list_page(
+            marker=marker, max_keys=page_size, is_default=is_default, vpc_ids=ids))
 
     def get(self, vpc_id: str) -> model.Vpc:
         """One VPC with its subnets. ``NotFoundError`` when this account has no such VPC."""
@@ -144,17 +140,10 @@ def decode_vpc_detail(data: Any) -> model.Vpc:
     return decode_vpc(data.get("vpc"))
 
 
-def decode_vpc_page(data: Any) -> model.VpcPage:
+def decode_vpc_page(data: Any) -> model.Page[model.Vpc]:
     if not isinstance(data, Mapping):
         raise ValueError("vpc list response is not a JSON object")
     items = data.get("vpcs") or []
     if not isinstance(items, list):
         raise ValueError("vpcs is not a list")
-    max_keys = data.get("maxKeys")
-    return model.VpcPage(
-        vpcs=tuple(decode_vpc(item) for item in items),
-        marker=text_field(data, "marker"),
-        is_truncated=flag(data.get("isTruncated")),
-        next_marker=text_field(data, "nextMarker"),
-        max_keys=0 if max_keys in (None, "") else int(max_keys),
-    )
+    return page_of(tuple(decode_vpc(item) for item in items), data)

@@ -112,15 +112,9 @@ def _connection(doc: YamlDocument, header: ManifestSpec, defaults: dict[str, Any
     peer = _routes(routes, RouteSide.PEER, (spec.peer_vpc_id, spec.local_vpc_id),
                    header.profile, peer_region, origins, path)
     return DesiredConnection(
-        stack=header.stack,
-        name=spec.name,
-        region=header.region,
-        profile=header.profile,
-        local_vpc_id=spec.local_vpc_id,
-        peer_vpc_id=spec.peer_vpc_id,
+        **_identity(doc, header, spec, path, origins),
         peer_region=peer_region,
         bandwidth_in_mbps=bandwidth,
-        peer_account_id=spec.peer_account_id,
         local_if_name=merged.get("local_if_name"),
         peer_if_name=merged.get("peer_if_name"),
         description=merged.get("description"),
@@ -131,11 +125,19 @@ def _connection(doc: YamlDocument, header: ManifestSpec, defaults: dict[str, Any
         lifecycle=_lifecycle(lifecycle),
         ensure=spec.ensure,
         declared=declared_names(merged),
-        source=_source(doc, path),
-        field_sources=_field_sources(doc, path, origins),
         routes_local=local,
         routes_peer=peer,
     )
+
+
+def _identity(doc: YamlDocument, header: ManifestSpec, spec: ConnectionSpec | AcceptanceSpec,
+              path: Path, origins: Origins) -> dict[str, Any]:
+    """What a connection and an acceptance entry both carry: who and where it is, which
+    VPCs it joins, and where in the file it and each of its fields were written."""
+    return {"stack": header.stack, "name": spec.name, "region": header.region,
+            "profile": header.profile, "local_vpc_id": spec.local_vpc_id,
+            "peer_vpc_id": spec.peer_vpc_id, "peer_account_id": spec.peer_account_id,
+            "source": _source(doc, path), "field_sources": _field_sources(doc, path, origins)}
 
 
 def _acceptance(doc: YamlDocument, header: ManifestSpec, index: int,
@@ -147,21 +149,13 @@ def _acceptance(doc: YamlDocument, header: ManifestSpec, index: int,
     local = _routes(own.get("routes", {}), RouteSide.LOCAL, (spec.local_vpc_id, spec.peer_vpc_id),
                     header.profile, header.region, origins, path)
     return DesiredAcceptance(
-        stack=header.stack,
-        name=spec.name,
-        region=header.region,
-        profile=header.profile,
-        local_vpc_id=spec.local_vpc_id,
-        peer_vpc_id=spec.peer_vpc_id,
-        peer_account_id=spec.peer_account_id,
+        **_identity(doc, header, spec, path, origins),
         accept=spec.accept,
         dns_sync=spec.dns_sync,
         local_if_name=spec.local_if_name,
         description=spec.description,
         lifecycle=_lifecycle(own.get("lifecycle", {})),
         declared=frozenset(own) - NOT_ATTRIBUTES,
-        source=_source(doc, path),
-        field_sources=_field_sources(doc, path, origins),
         routes_local=local,
     )
 

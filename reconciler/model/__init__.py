@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from reconciler.model.pages import Page as Page
+
 # Live route values live in their own module and are re-exported here (``model.RouteRule``).
 from reconciler.model.route_tables import (
     PEERCONN_NEXTHOP_TYPE as PEERCONN_NEXTHOP_TYPE,
@@ -24,9 +26,6 @@ from reconciler.model.route_tables import (
 )
 from reconciler.model.route_tables import (
     RouteRule as RouteRule,
-)
-from reconciler.model.route_tables import (
-    RouteRulePage as RouteRulePage,
 )
 from reconciler.model.route_tables import (
     RouteTable as RouteTable,
@@ -187,17 +186,6 @@ class PeerConn:
 
 
 @dataclass(frozen=True, slots=True)
-class ListPage:
-    """One page of ``GET /v1/peerconn``."""
-
-    peer_conns: tuple[PeerConn, ...]
-    marker: str = ""
-    is_truncated: bool = False
-    next_marker: str = ""
-    max_keys: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class Subnet:
     """A subnet of a VPC, as ``GET /v1/vpc/{id}`` lists it."""
 
@@ -229,17 +217,6 @@ class Vpc:
     region: str = ""
     subnets: tuple[Subnet, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class VpcPage:
-    """One page of ``GET /v1/vpc``."""
-
-    vpcs: tuple[Vpc, ...]
-    marker: str = ""
-    is_truncated: bool = False
-    next_marker: str = ""
-    max_keys: int = 0
 
 
 @dataclass(frozen=True, slots=True)

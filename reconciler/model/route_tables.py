@@ -49,14 +49,3 @@ class RouteTable:
     vpc_id: str = ""
     name: str = ""
     rules: tuple[RouteRule, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RouteRulePage:
-    """One page of ``GET /v1/route/rule`` (no table id at the top: read it from each rule)."""
-
-    rules: tuple[RouteRule, ...]
-    marker: str = ""
-    is_truncated: bool = False
-    next_marker: str = ""
-    max_keys: int = 0

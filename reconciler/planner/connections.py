@@ -175,10 +175,8 @@ class ConnectionPlanning(RoutePlanning):
         """A cross-account replace without the acceptance in the run: its release deletes the
         rules through the old connection, and nothing could add the unmanaged ones back (the
         new request is usable only after the accept, and the side has no list)."""
-        table = self.live.route_table(conn.local_vpc_id)
-        hops = self._ifids(self._ctx(conn), view)
-        lost = [r for r in (table.rules if table else ()) if r.nexthop_id in hops
-                and not r.is_system]
+        lost = [rule for vpc, rule in self.live.rules_via(self._ifids(self._ctx(conn), view))
+                if vpc == conn.local_vpc_id]
         if lost:
             shown = ", ".join(r.destination_address for r in lost)
             self.errors.append(_diag(

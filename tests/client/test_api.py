@@ -150,7 +150,7 @@ def test_list_all_refuses_a_paging_loop_instead_of_stopping_early(rsps, make_api
 
 def test_list_page_decodes_an_empty_page(rsps, make_api):
     rsps.add(responses.GET, LIST_URL, json={"peerConns": None})
-    assert make_api().list_page() == model.ListPage(peer_conns=())
+    assert make_api().list_page() == model.Page(items=())
 
 
 def test_create_without_an_id_in_the_reply_is_malformed(rsps, make_api):

@@ -170,7 +170,7 @@ def test_rule_page_decodes_what_the_sdk_decoded(rsps):
     sdk = TRACES[label]["sdk_result"]
     assert (page.marker, page.is_truncated, page.next_marker, page.max_keys) == (
         sdk["marker"], sdk["is_truncated"], sdk["next_marker"], sdk["max_keys"])
-    assert [sdk_rule(r) for r in page.rules] == sdk["route_rules"]
+    assert [sdk_rule(r) for r in page.items] == sdk["route_rules"]
 
 
 @pytest.mark.parametrize("label", [label for label in CALLS if "create_route:" in label])

@@ -150,8 +150,8 @@ def test_list_page_decodes_what_the_sdk_decoded(label, rsps):
     assert (page.marker, page.is_truncated, page.max_keys) == (
         sdk["marker"], sdk["is_truncated"], sdk["max_keys"])
     assert page.next_marker == ""
-    assert [sdk_view(v) for v in page.vpcs] == sdk["vpcs"]
-    assert all(v.subnets == () for v in page.vpcs)  # list items carry none
+    assert [sdk_view(v) for v in page.items] == sdk["vpcs"]
+    assert all(v.subnets == () for v in page.items)  # list items carry none
 
 
 def test_unknown_vpc_is_not_found_with_code_and_request_id(rsps):

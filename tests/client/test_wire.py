@@ -171,14 +171,14 @@ def test_decoded_values_match_what_the_sdk_decoded(label, rsps):
     trace = TRACES[label]
     result, _ = run(trace, rsps)
     sdk = trace["sdk_result"]
-    if isinstance(result, model.ListPage):
+    if isinstance(result, model.Page):
         assert (result.marker, result.is_truncated, result.next_marker, result.max_keys) == (
             sdk["marker"],
             sdk["is_truncated"],
             sdk["next_marker"],
             sdk["max_keys"],
         )
-        conns, sdk_conns = result.peer_conns, sdk["peer_conns"]
+        conns, sdk_conns = result.items, sdk["peer_conns"]
     else:
         conns, sdk_conns = (result,), [sdk]
     for conn, sdk_conn in zip(conns, sdk_conns, strict=True):

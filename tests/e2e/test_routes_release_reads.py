@@ -14,20 +14,13 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.e2e.test_route_reads import APP_TO_DB, ROUTES
 from tests.harness import world_data
 from tests.harness import write as write_manifest
 
-CONN = {"id": "peerconn-appdb0001", "local_vpc_id": "vpc-app01", "peer_vpc_id": "vpc-db0001",
-        "status": "active", "local_if_id": "qpif-app2db0001", "peer_if_id": "qpif-db2app0001",
-        "tags": {"managed-by": "peerconn", "peerconn-stack": "net"}}
-RULES = [
-    {"vpc_id": "vpc-app01", "destination": "10.2.0.0/16", "nexthop_type": "peerConn",
-     "nexthop_id": "qpif-app2db0001"},
-    {"vpc_id": "vpc-db0001", "destination": "10.1.0.0/16", "nexthop_type": "peerConn",
-     "nexthop_id": "qpif-db2app0001"},
-    {"vpc_id": "vpc-app01", "destination": "192.168.0.0/16", "nexthop_type": "nat",
-     "nexthop_id": "nat-0001"},
-]
+# app01 <-> db0001 with a rule through each end, and a NAT rule nobody may touch.
+CONN = APP_TO_DB
+RULES = [r for r in ROUTES if r["vpc_id"] != "vpc-cache01"]
 ABSENT = """\
 stack: net
 region: bj

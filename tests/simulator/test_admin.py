@@ -71,7 +71,7 @@ def test_control_routes_refuse_non_loopback_peers() -> None:
 def test_ipv6_loopback_works() -> None:
     with SimServer(make_world(), host="::1") as sim:
         assert sim.url.startswith("http://[::1]:")
-        assert make_api(sim).list_page().peer_conns == ()
+        assert make_api(sim).list_page().items == ()
 
 
 def test_credentials_by_profile(sim: SimServer) -> None:

@@ -115,7 +115,7 @@ def test_expiry_is_judged_by_the_injected_clock(start_sim: StartSim) -> None:
         make_api(sim).list_page()
     assert err.value.code == "RequestExpired"
     sim.advance(10 * 86400)  # advance() moves world time, not the signature check
-    assert make_api(sim, clock=lambda: time.time() + 3600).list_page().peer_conns == ()
+    assert make_api(sim, clock=lambda: time.time() + 3600).list_page().items == ()
 
 
 def test_missing_authorization_over_http(sim: SimServer) -> None:

@@ -36,7 +36,7 @@ def test_error_faults_are_bce_shaped_and_retried_by_the_client(sim: SimServer, k
     if kind == "throttle":
         assert err.value.retry_after == 1.0
     _admin(sim, "POST", "faults", {"next": [kind, kind]})
-    assert make_api(sim, retry=FAST_RETRY).list_page().peer_conns == ()
+    assert make_api(sim, retry=FAST_RETRY).list_page().items == ()
     assert sim.stats()["by_outcome"] == {kind: 3, "200": 1}
 
 

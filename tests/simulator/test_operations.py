@@ -135,7 +135,7 @@ def test_pagination_across_several_pages(start_sim: StartSim) -> None:
     pages, marker = [], None
     while True:
         page = main.list_page(marker=marker, max_keys=3)
-        pages.append([c.peer_conn_id for c in page.peer_conns])
+        pages.append([c.peer_conn_id for c in page.items])
         if not page.is_truncated:
             break
         marker = page.next_marker

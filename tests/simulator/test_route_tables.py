@@ -213,7 +213,7 @@ def test_check_addresses_off_accepts_what_the_terraform_test_does(start_sim: Sta
 @pytest.mark.parametrize("secondary, refused", [(True, True), (False, False)])
 def test_overlap_with_secondary_cidrs_is_a_switch(start_sim: StartSim, secondary, refused) -> None:
     _, api, _ = switched(start_sim, overlap_includes_secondary=secondary)
-    db_if = api.get(api.list_page().peer_conns[0].peer_conn_id, role="acceptor").local_if_id
+    db_if = api.get(api.list_page().items[0].peer_conn_id, role="acceptor").local_if_id
     if refused:
         with pytest.raises(ValidationError) as caught:
             add(api, db_if, "10.30.64.0/18", vpc="vpc-db0001")
@@ -253,7 +253,7 @@ def test_system_rules_in_the_paged_list_are_a_switch(start_sim: StartSim, where,
     _, api, app_if = switched(start_sim, list_system_rules=where)
     add(api, app_if)
     first = api.route.list_rules_page(vpc_id="vpc-app01", max_keys=1)
-    assert [r.is_system for r in first.rules] == ([False, True] if sys_listed else [False])
+    assert [r.is_system for r in first.items] == ([False, True] if sys_listed else [False])
 
 
 # ---------------------------------------------------------------------------------- paging
@@ -264,13 +264,13 @@ def test_paging_by_marker_resumes_after_a_deleted_rule(start_sim: StartSim) -> N
     api = make_api(sim)
     ids = [add(api, "nat-1", f"8.8.{n}.0/24", nexthop_type="nat") for n in range(3)]
     first = api.route.list_rules_page(route_table_id=table_of(api), max_keys=2)
-    assert ([r.route_rule_id for r in first.rules], first.is_truncated, first.next_marker) == (
+    assert ([r.route_rule_id for r in first.items], first.is_truncated, first.next_marker) == (
         ids[:2], True, ids[2])
     assert [r.route_rule_id for r in api.route.list_rules(vpc_id="vpc-app01", page_size=1)] == [
         *ids, ""]
     api.route.delete_rule(ids[1])
     page = api.route.list_rules_page(vpc_id="vpc-app01", marker=ids[1], max_keys=5)
-    assert [r.route_rule_id for r in page.rules] == [ids[2], ""]
+    assert [r.route_rule_id for r in page.items] == [ids[2], ""]
     with pytest.raises(ValidationError):
         api.route.list_rules_page(vpc_id="vpc-app01", marker="rr-nosuch000000")
     with pytest.raises(ValidationError):

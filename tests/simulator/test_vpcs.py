@@ -169,10 +169,10 @@ def test_paging_filters_and_bad_parameters(start_sim: StartSim) -> None:
     sim = start_sim(trace_world())
     api = make_api(sim)
     first = api.vpc.list_page(max_keys=2)
-    assert [v.vpc_id for v in first.vpcs] == ["vpc-56rj0s4ha42a", "vpc-IyWRtII7"]
+    assert [v.vpc_id for v in first.items] == ["vpc-56rj0s4ha42a", "vpc-IyWRtII7"]
     assert (first.is_truncated, first.next_marker) == (True, "vpc-xktsjku9")
     second = api.vpc.list_page(marker=first.next_marker, max_keys=2)
-    assert ([v.vpc_id for v in second.vpcs], second.is_truncated) == (["vpc-xktsjku9"], False)
+    assert ([v.vpc_id for v in second.items], second.is_truncated) == (["vpc-xktsjku9"], False)
     assert [v.vpc_id for v in api.vpc.list_all(page_size=1)] == [
         "vpc-56rj0s4ha42a", "vpc-IyWRtII7", "vpc-xktsjku9"]
     assert [v.vpc_id for v in api.vpc.list_all(is_default=False)] == ["vpc-xktsjku9"]
